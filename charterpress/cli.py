@@ -1,0 +1,240 @@
+"""The command line: thin wrappers that run a stage and print what it found."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .builddate import BuildDateError, resolve_build_date
+from .diagnostics import (
+    Diagnostic,
+    Level,
+    SourceLines,
+    error,
+    format_json,
+    format_summary,
+    format_text,
+    has_errors,
+    sort_diagnostics,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_ERRORS, EXIT_INTERNAL = 0, 1, 2
+
+
+class Problems(Exception):
+    """Stop a command and report these diagnostics (exit 1)."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"{len(diagnostics)} problems")
+        self.diagnostics = diagnostics
+
+
+def report(diagnostics: list[Diagnostic], root: Path, fmt: str, *, ok_line: str = "") -> None:
+    """Print diagnostics, sorted, with source excerpts (text) or as one JSON document."""
+    ordered = sort_diagnostics(diagnostics)
+    if fmt == "json":
+        click.echo(format_json(ordered))
+        return
+    sources = SourceLines(root)
+    for diagnostic in ordered:
+        click.echo(format_text(diagnostic, sources) + "\n", err=True)
+    if has_errors(ordered):
+        click.echo(f"charterpress: {format_summary(ordered)}; nothing was written", err=True)
+    elif ok_line:
+        suffix = f" ({format_summary(ordered)})" if ordered else ""
+        click.echo(ok_line + suffix, err=True)
+
+
+def guarded(command: F) -> F:
+    """Turn diagnostics into exit 1 and any bug into a short message and exit 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_root().params.get("debug") or kwargs.get("debug"))
+        try:
+            return command(*args, **kwargs)
+        except Problems as problems:
+            site = Path(kwargs.get("site") or ".")
+            report(problems.diagnostics, site, kwargs.get("fmt") or "text")
+            ctx.exit(EXIT_ERRORS)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("charterpress: interrupted; nothing was written", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"charterpress: internal error ({type(exc).__name__}: {exc})\n"
+                "  = hint: this is a bug in Charterpress, not in your files. Rerun with "
+                "--debug and report the traceback.",
+                err=True,
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def site_option(command: F) -> F:
+    """Add --site DIR."""
+    return click.option(
+        "--site",
+        "site",
+        default=".",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The site folder: site_config.yml, charter/, templates/, locales/.",
+    )(command)
+
+
+def format_option(command: F) -> F:
+    """Add --format text|json."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="How to print diagnostics.",
+    )(command)
+
+
+def today_option(command: F) -> F:
+    """Add --today YYYY-MM-DD."""
+    return click.option(
+        "--today",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="The build date (default: SOURCE_DATE_EPOCH, else the clock).",
+    )(command)
+
+
+def check_site_folder(site: Path) -> None:
+    """Fail with CP901 when --site does not name a folder."""
+    if not site.is_dir():
+        raise Problems(
+            [
+                error(
+                    "CP901",
+                    f"the site folder '{site}' does not exist",
+                    None,
+                    "pass --site with the folder that holds site_config.yml",
+                )
+            ]
+        )
+
+
+def build_date(today: str | None) -> Any:
+    """Resolve the build date, as a diagnostic when it is invalid."""
+    try:
+        return resolve_build_date(today)
+    except BuildDateError as exc:
+        raise Problems([error("CP901", str(exc), None, "write the date as YYYY-MM-DD")]) from None
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show a traceback when Charterpress itself fails.")
+@click.version_option(__version__, prog_name="charterpress")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Charterpress: publish customer-service charters from YAML.
+
+    Without a command, validate the site in the current folder.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(validate)
+
+
+@main.command()
+@site_option
+@format_option
+@today_option
+@click.option("--debug", is_flag=True, hidden=True)
+@guarded
+def validate(site: Path, fmt: str, today: str | None, debug: bool = False) -> None:
+    """Check every source file of the site and report all problems at once."""
+    from .validate import validate_site
+
+    check_site_folder(site)
+    build_date(today)
+    outcome = validate_site(site)
+    if has_errors(outcome.diagnostics):
+        raise Problems(outcome.diagnostics)
+    count = len(outcome.site.charters) if outcome.site else 0
+    report(
+        outcome.diagnostics,
+        site,
+        fmt,
+        ok_line=f"charterpress: {site}: {count} charter{'s' * (count != 1)} valid",
+    )
+
+
+@main.command()
+@site_option
+@click.option(
+    "--out",
+    "out",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the schemas (default: SITE/schemas).",
+)
+@click.option("--debug", is_flag=True, hidden=True)
+@guarded
+def schema(site: Path, out: Path | None, debug: bool = False) -> None:
+    """Write the JSON Schema of every source file kind, for editors."""
+    from .schema import write_schemas
+
+    check_site_folder(site)
+    written = write_schemas(out or site / "schemas")
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command(name="codes")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+def codes(fmt: str) -> None:
+    """List every diagnostic code and what it means."""
+    from .diagnostics import REGISTRY
+
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "code": c.code,
+                        "name": c.name,
+                        "level": c.level.value,
+                        "summary": c.summary,
+                        "explanation": c.explanation,
+                    }
+                    for c in REGISTRY.values()
+                ],
+                indent=2,
+            )
+        )
+        return
+    if fmt == "markdown":
+        from .schema import diagnostics_markdown
+
+        click.echo(diagnostics_markdown(), nl=False)
+        return
+    for c in REGISTRY.values():
+        level = "" if c.level is Level.ERROR else f" ({c.level.value})"
+        click.echo(f"{c.code}  {c.name}{level}: {c.summary}")
+
+
+def run() -> None:
+    """Entry point of build.py."""
+    sys.exit(main.main(standalone_mode=True))

@@ -1,0 +1,93 @@
+"""Load stage: find a site's source files and read them as positioned YAML documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, SourcePos, error
+from .yamlsource import YamlDocument, load_yaml_file
+
+CONFIG_FILE = "site_config.yml"
+CHARTER_DIR = "charter"
+PROCEDURE_DIR = "charter/procedures"
+RESULTS_DIR = "charter/results"
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass
+class SourceSet:
+    """The YAML documents of one site, read but not yet checked against the model."""
+
+    root: Path
+    config: YamlDocument | None = None
+    charters: list[YamlDocument] = field(default_factory=list)
+    procedures: list[YamlDocument] = field(default_factory=list)
+    results: list[YamlDocument] = field(default_factory=list)
+
+
+def relative_name(root: Path, path: Path) -> str:
+    """Name PATH relative to the site folder, with forward slashes, for diagnostics."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def _read_all(root: Path, paths: list[Path], diagnostics: list[Diagnostic]) -> list[YamlDocument]:
+    documents = []
+    for path in paths:
+        document, problems = load_yaml_file(path, relative_name(root, path))
+        diagnostics.extend(problems)
+        if document is not None:
+            documents.append(document)
+    return documents
+
+
+def load_sources(root: Path) -> tuple[SourceSet, list[Diagnostic]]:
+    """Read site_config.yml and every charter, procedure and result file of the site at ROOT."""
+    diagnostics: list[Diagnostic] = []
+    sources = SourceSet(root)
+    config_path = root / CONFIG_FILE
+    if not config_path.exists():
+        diagnostics.append(
+            error(
+                "CP112",
+                f"the site folder has no {CONFIG_FILE}",
+                SourcePos(CONFIG_FILE),
+                f"run Charterpress in a site folder, pass --site DIR, or create {CONFIG_FILE}",
+            )
+        )
+    else:
+        configs = _read_all(root, [config_path], diagnostics)
+        sources.config = configs[0] if configs else None
+    charter_paths = _yaml_files(root / CHARTER_DIR)
+    if not charter_paths and not any(
+        d.pos and d.pos.file == CONFIG_FILE for d in diagnostics if d.code == "CP112"
+    ):
+        diagnostics.append(
+            error(
+                "CP112",
+                f"the site has no charter: {CHARTER_DIR}/ holds no .yml file",
+                SourcePos(f"{CHARTER_DIR}/"),
+                f"write a charter as {CHARTER_DIR}/<id>.yml",
+            )
+        )
+    sources.charters = _read_all(root, charter_paths, diagnostics)
+    sources.procedures = _read_all(root, _yaml_files(root / PROCEDURE_DIR), diagnostics)
+    result_paths = sorted(
+        p
+        for folder in sorted((root / RESULTS_DIR).glob("*"))
+        if folder.is_dir()
+        for p in _yaml_files(folder)
+    )
+    sources.results = _read_all(root, result_paths, diagnostics)
+    return sources, diagnostics

@@ -1,0 +1,60 @@
+"""Shared fixtures and the CI policy: under CI=true a test never skips, it fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+REPO = Path(__file__).resolve().parent.parent
+ROOTS = Path(__file__).resolve().parent / "roots"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Derandomized and bounded in CI, so a run is reproducible; a little wider on a developer's machine.
+settings.register_profile(
+    "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "dev", max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
+
+
+def require_tool(name: str) -> str:
+    """Return the path of an external tool; skip without it, or fail under CI=true."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"the tool '{name}' is not installed (./dev test installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
+    None, None, None
+]:
+    """Under CI=true, turn every skip into a failure: CI must run every test."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which is not allowed: {report.longrepr}"
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """Return a private copy of the example site (sources only), to modify in a test."""
+    target = tmp_path / "site"
+    target.mkdir()
+    shutil.copy2(REPO / "site_config.yml", target / "site_config.yml")
+    for folder in ("charter", "templates", "locales", "assets"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, target / folder)
+    return target

@@ -55,6 +55,32 @@ def report(diagnostics: list[Diagnostic], root: Path, fmt: str, *, ok_line: str 
         click.echo(ok_line + suffix, err=True)
 
 
+def internal_error(exc: BaseException, *, debug: bool) -> Diagnostic:
+    """Describe a bug of Charterpress itself as a CP900 diagnostic, without a traceback."""
+    detail = (str(exc).strip().splitlines() or [""])[0]
+    if len(detail) > 160:
+        detail = detail[:157] + "..."
+    what = type(exc).__name__ + (f": {detail}" if detail else "")
+    return error(
+        "CP900",
+        f"Charterpress stopped because of a bug in its own code ({what}); "
+        "your files are not the cause, and nothing was written",
+        None,
+        "report the traceback printed above"
+        if debug
+        else "rerun the same command with --debug to see the traceback, and report it",
+    )
+
+
+def report_internal_error(exc: BaseException, fmt: str, *, debug: bool) -> None:
+    """Print a CP900 diagnostic for a bug: JSON on stdout, or a short text on stderr."""
+    diagnostic = internal_error(exc, debug=debug)
+    if fmt == "json":
+        click.echo(format_json([diagnostic]))
+    else:
+        click.echo(format_text(diagnostic), err=True)
+
+
 def guarded(command: F) -> F:
     """Turn diagnostics into exit 1 and any bug into a short message and exit 2."""
 
@@ -76,12 +102,7 @@ def guarded(command: F) -> F:
         except Exception as exc:
             if debug:
                 traceback.print_exc()
-            click.echo(
-                f"charterpress: internal error ({type(exc).__name__}: {exc})\n"
-                "  = hint: this is a bug in Charterpress, not in your files. Rerun with "
-                "--debug and report the traceback.",
-                err=True,
-            )
+            report_internal_error(exc, kwargs.get("fmt") or "text", debug=debug)
             ctx.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
@@ -94,7 +115,7 @@ def site_option(command: F) -> F:
         "site",
         default=".",
         show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # checked by check_site_folder, as a diagnostic
         help="The site folder: site_config.yml, charter/, templates/, locales/.",
     )(command)
 
@@ -123,17 +144,19 @@ def today_option(command: F) -> F:
 
 def check_site_folder(site: Path) -> None:
     """Fail with CP901 when --site does not name a folder."""
-    if not site.is_dir():
-        raise Problems(
-            [
-                error(
-                    "CP901",
-                    f"the site folder '{site}' does not exist",
-                    None,
-                    "pass --site with the folder that holds site_config.yml",
-                )
-            ]
-        )
+    if site.is_dir():
+        return
+    problem = "is a file, not a folder" if site.exists() else "does not exist"
+    raise Problems(
+        [
+            error(
+                "CP901",
+                f"the site folder '{site}' {problem}",
+                None,
+                "pass --site with the folder that holds site_config.yml and charter/",
+            )
+        ]
+    )
 
 
 def build_date(today: str | None) -> Any:
@@ -141,7 +164,12 @@ def build_date(today: str | None) -> Any:
     try:
         return resolve_build_date(today)
     except BuildDateError as exc:
-        raise Problems([error("CP901", str(exc), None, "write the date as YYYY-MM-DD")]) from None
+        hint = (
+            "set SOURCE_DATE_EPOCH to a whole number of seconds since 1970-01-01, or unset it"
+            if "SOURCE_DATE_EPOCH" in str(exc)
+            else "write the date as YYYY-MM-DD, e.g. --today 2025-03-31"
+        )
+        raise Problems([error("CP901", str(exc), None, hint)]) from None
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -151,10 +179,10 @@ def build_date(today: str | None) -> Any:
 def main(ctx: click.Context, debug: bool) -> None:
     """Charterpress: publish customer-service charters from YAML.
 
-    Without a command, validate the site in the current folder.
+    Without a command, build the site in the current folder.
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(validate)
+        ctx.invoke(build)
 
 
 @main.command()
@@ -168,8 +196,7 @@ def validate(site: Path, fmt: str, today: str | None, debug: bool = False) -> No
     from .validate import validate_site
 
     check_site_folder(site)
-    build_date(today)
-    outcome = validate_site(site)
+    outcome = validate_site(site, build_date(today))
     if has_errors(outcome.diagnostics):
         raise Problems(outcome.diagnostics)
     count = len(outcome.site.charters) if outcome.site else 0
@@ -206,7 +233,7 @@ def schema(site: Path, out: Path | None, debug: bool = False) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 def codes(fmt: str) -> None:
     """List every diagnostic code and what it means."""
-    from .diagnostics import REGISTRY
+    from .diagnostics import REGISTRY, registry_markdown
 
     if fmt == "json":
         click.echo(
@@ -226,9 +253,7 @@ def codes(fmt: str) -> None:
         )
         return
     if fmt == "markdown":
-        from .schema import diagnostics_markdown
-
-        click.echo(diagnostics_markdown(), nl=False)
+        click.echo(registry_markdown(), nl=False)
         return
     for c in REGISTRY.values():
         level = "" if c.level is Level.ERROR else f" ({c.level.value})"
@@ -238,3 +263,14 @@ def codes(fmt: str) -> None:
 def run() -> None:
     """Entry point of build.py."""
     sys.exit(main.main(standalone_mode=True))
+
+
+from .cli_i18n import i18n_group  # noqa: E402 (cli_i18n builds on the helpers above)
+
+main.add_command(i18n_group)
+
+
+from .cli_build import build, serve  # noqa: E402
+
+main.add_command(build)
+main.add_command(serve)

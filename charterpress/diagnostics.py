@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -84,7 +85,8 @@ _CODES: tuple[Code, ...] = (
         "CP100",
         "file-unreadable",
         "a source file cannot be read",
-        "The file exists but cannot be opened, or a folder stands where a file belongs.",
+        "The file exists but cannot be opened, or a folder, a pipe or a device stands where a "
+        "file belongs.",
     ),
     _c(
         "CP101",
@@ -99,21 +101,25 @@ _CODES: tuple[Code, ...] = (
         "not-utf8",
         "a source file is not valid UTF-8",
         "Every source file must be saved as UTF-8. The diagnostic points at the first byte that "
-        "is not UTF-8; files saved as Latin-1 or Windows-1252 usually fail at the first accented "
-        "letter.",
+        "is not UTF-8; files saved as Latin-1 or Windows-1252 ('ANSI') usually fail at the first "
+        "accented letter, and files saved as UTF-16 ('Unicode') at the very start. Open the file "
+        "in your editor and save it again with the encoding 'UTF-8'.",
     ),
     _c(
         "CP103",
         "empty-file",
-        "a source file holds no YAML document",
+        "a source file is empty",
         "The file is empty or holds only comments. Fill it in, or delete it.",
     ),
     _c(
         "CP104",
         "yaml-syntax",
         "the file is not well-formed YAML",
-        "The YAML parser stopped at this position. Common causes: a tab used for indentation, an "
-        "unclosed quote or bracket, a value that starts with a reserved character such as @ or `.",
+        "YAML cannot read the file from this position on. The message says why in plain words "
+        "and points where the fix goes. Common causes: a tab used for indentation, a line indented "
+        "more than the key above it, a quote or bracket that is never closed, a value that holds "
+        "': ' without quotes, a value that starts with a reserved character such as @ or `, or "
+        "an invisible control character pasted from another program.",
     ),
     _c(
         "CP105",
@@ -177,8 +183,8 @@ _CODES: tuple[Code, ...] = (
         "CP113",
         "invalid-key",
         "a mapping key that is not a plain string",
-        "Keys must be plain text. A list or a mapping used as a key is refused; put "
-        "the key in quotes if it is meant as text.",
+        "Keys must be plain, non-empty text. A list or a mapping used as a key, or an empty "
+        "key (such as '': value), is refused; put the key in quotes if it is meant as text.",
     ),
     # Checking values
     _c(
@@ -284,6 +290,242 @@ _CODES: tuple[Code, ...] = (
         "a file's id does not match its file name",
         "A charter's id is its file name: charter/shops.yml holds the charter 'shops'.",
     ),
+    _c(
+        "CP304",
+        "unknown-charter",
+        "a reference to a charter that does not exist",
+        "A procedure delivers a commitment of a charter, or a results folder "
+        "(charter/results/<charter id>/) reports on a charter, but no charter/<id>.yml has that "
+        "id; or a results file lies directly in charter/results/, outside any charter's folder.",
+    ),
+    _c(
+        "CP305",
+        "unknown-charter-item",
+        "a reference to a commitment, variant or indicator that the charter does not hold",
+        "A procedure or a results file names a commitment (or a variant of its target, or an "
+        "indicator) by its id, but the charter it names has no such item. The message suggests "
+        "the closest id.",
+    ),
+    _c(
+        "CP306",
+        "unknown-period",
+        "a results file whose name is not a reporting period",
+        "A results file is named after the period it covers: 2025.yml (a year), 2025-h1.yml (a "
+        "half year), 2025-q3.yml (a quarter) or 2025-06.yml (a month).",
+    ),
+    _c(
+        "CP307",
+        "unknown-objective",
+        "a result for an objective that the charter does not hold",
+        "A results file reports on an objective by its id, but the charter has no objective with "
+        "that id.",
+    ),
+    _c(
+        "CP308",
+        "duplicate-file",
+        "two files hold the same id",
+        "A charter's, a procedure's or a period's id is its file name; shops.yml and shops.yaml "
+        "name the same charter. Remove or rename one of them.",
+    ),
+    _c(
+        "CP309",
+        "more-time-than-promised",
+        "a procedure gives staff more time than customers are promised",
+        "The internal time limits of the steps that deliver a commitment, one after the other, "
+        "end later than the commitment's timeframe for at least one request, taken on the "
+        "channel's calendar (working days, opening hours, public holidays, the clock's rules) "
+        "over the twelve months from the build date. The message gives the worst such request; "
+        "the position is the limit of the step that first runs past the promise.",
+    ),
+    _c(
+        "CP310",
+        "incomparable-time",
+        "an internal limit that cannot be compared with the promise",
+        "The limit counts a kind of time (opening hours) that cannot be counted for the "
+        "commitment, because it names no channel whose opening hours would count it. State the "
+        "limit in the commitment's kind of time.",
+    ),
+    _c(
+        "CP311",
+        "result-contradicts-status",
+        "a result's status contradicts its value",
+        "The value reported for a commitment or objective does not agree with its status: 'met' "
+        "with a value that misses the target, or 'not_met' with a value that reaches it. The "
+        "target is the one in force on the last day of the period.",
+    ),
+    _c(
+        "CP312",
+        "result-value-kind",
+        "a result's value is not the kind of value its target is",
+        "A percentage target is measured as a number from 0 to 100, an average or maximum time "
+        "as a duration, an objective in the kind of its baseline.",
+    ),
+    _c(
+        "CP313",
+        "no-version-in-force",
+        "no version of a charter is in force on the build date",
+        "Every version listed takes effect after the build date, so the public pages cannot say "
+        "which version is in force.",
+        Level.WARNING,
+    ),
+    _c(
+        "CP314",
+        "result-version-mismatch",
+        "results name another version than the one in force then",
+        "Results are tied to the version of the charter in force on the last day of their "
+        "period; the 'version' the file names must be that one.",
+    ),
+    _c(
+        "CP315",
+        "period-not-over",
+        "results for a period that has not ended",
+        "Results are published once their period is over: the period must end before the build "
+        "date.",
+    ),
+    # Rendering, building and publishing
+    _c(
+        "CP401",
+        "template-error",
+        "a template failed to render",
+        "A template of the site (templates/) or of Charterpress has a syntax error, uses a value "
+        "that does not exist, or prints an absent value. The diagnostic names the template and "
+        "the line. Undefined values are errors, never blank text.",
+    ),
+    _c(
+        "CP410",
+        "output-not-ours",
+        "the output folder exists and was not made by Charterpress",
+        "Publishing replaces the whole output folder. Charterpress replaces only a folder that "
+        "carries its marker file (.charterpress-output), so that a mistyped --out can never wipe "
+        "a folder of yours. Choose an empty or new folder, or delete this one yourself.",
+    ),
+    _c(
+        "CP411",
+        "output-unwritable",
+        "the output folder cannot be written",
+        "Charterpress builds the site in a new folder beside the output folder and swaps it in. "
+        "The folder beside it must be writable and on the same file system.",
+    ),
+    _c(
+        "CP420",
+        "mkdocs-failed",
+        "MkDocs could not build a language of the site",
+        "MkDocs stopped (with --strict, any MkDocs warning stops it). The warnings printed with "
+        "it say why. Nothing was written.",
+    ),
+    _c(
+        "CP421",
+        "mkdocs-warning",
+        "MkDocs reported a problem while building",
+        "MkDocs found something wrong in the pages it was given, usually a broken link or anchor "
+        "in a site template. --strict turns it into an error.",
+        Level.WARNING,
+    ),
+    # Translation catalogs (python build.py i18n ...)
+    _c(
+        "CP601",
+        "catalog-syntax",
+        "a translation catalog (.po or .pot) cannot be read",
+        "The file is not a well-formed gettext catalog: an unclosed quote, a keyword that is not "
+        "msgid/msgstr/msgctxt, text outside quotes. Translation editors such as Poedit never "
+        "write such files; fix the line by hand, or restore the file and run `i18n update`.",
+    ),
+    _c(
+        "CP602",
+        "plural-forms",
+        "the wrong number of plural forms",
+        "Each language has its own number of plural forms: Czech and Romanian have 3 (one, few, "
+        "other), Portuguese, Catalan and English 2. The header's Plural-Forms and every plural "
+        "entry (msgstr[0], msgstr[1], ...) must have that number.",
+    ),
+    _c(
+        "CP603",
+        "placeholder-mismatch",
+        "a translation's placeholders differ from its source",
+        "Placeholders such as {n} or %(day)s are replaced by values when the page is built; a "
+        "translation must keep every one of them, unchanged and untranslated. The build shows "
+        "the source text instead of such a translation.",
+    ),
+    _c(
+        "CP604",
+        "number-mismatch",
+        "a translation's numbers differ from its source",
+        "A charter's promises carry numbers (90%, 60 seconds, 2 days): a translation must state "
+        "the same ones. Numbers are compared after reading each in its own language, so '85 %' "
+        "in Czech equals '85%' in English and '1.234,5' equals '1,234.5'. The build shows the "
+        "source text instead of such a translation, so a wrong promise is never published.",
+    ),
+    _c(
+        "CP605",
+        "address-mismatch",
+        "a translation's web or e-mail addresses differ from its source",
+        "Addresses are copied, never translated: a translation must hold the same web and e-mail "
+        "addresses as its source.",
+    ),
+    _c(
+        "CP606",
+        "markup-mismatch",
+        "a translation's markup differs from its source",
+        "HTML tags, Markdown link targets and `code` spans must be kept as in the source; only "
+        "the words around them are translated.",
+    ),
+    _c(
+        "CP607",
+        "msgfmt-error",
+        "GNU msgfmt rejects a catalog",
+        "msgfmt --check, GNU gettext's own compiler, found an error in the entry at this line: "
+        "typically a format string whose directives differ from the msgid's, or a header "
+        "problem.",
+    ),
+    _c(
+        "CP608",
+        "tool-missing",
+        "a checking tool is not installed",
+        "The catalogs could not be checked with GNU gettext's msgfmt because it is not "
+        "installed. Install the Debian package gettext (./dev test does it).",
+        Level.WARNING,
+    ),
+    _c(
+        "CP609",
+        "msgfmt-warning",
+        "GNU msgfmt warns about a catalog",
+        "msgfmt --check printed a warning for the entry or header at this line, for example a "
+        "header field still holding its initial default value.",
+        Level.WARNING,
+    ),
+    _c(
+        "CP610",
+        "public-text-falls-back",
+        "a public text is shown in the source language on a page of another language",
+        "The text has no usable translation in that language (missing, fuzzy, or with other "
+        "numbers or placeholders than its source), so the page shows the source text, marked "
+        "with its language, and a notice. `build --strict` fails on it for published languages.",
+        Level.WARNING,
+    ),
+    _c(
+        "CP611",
+        "handbook-text-falls-back",
+        "a handbook text is shown in the source language",
+        "A text of the staff handbook has no usable translation in that language, so the "
+        "handbook shows the source text.",
+        Level.WARNING,
+    ),
+    _c(
+        "CP612",
+        "catalog-out-of-date",
+        "a translation catalog lags behind the sources",
+        "The template (.pot) does not hold the texts the charters or templates hold now, or a "
+        "language's catalog (.po) lacks texts of the template, so translators cannot see them. "
+        "Run `python build.py i18n extract`, then `python build.py i18n update`.",
+        Level.WARNING,
+    ),
+    _c(
+        "CP613",
+        "missing-template",
+        "a translation template (.pot) does not exist",
+        "`i18n update` and `i18n status` work from the template in locales/templates/, which "
+        "`python build.py i18n extract` writes. Run it first.",
+    ),
     # The run itself
     _c(
         "CP900",
@@ -303,6 +545,47 @@ _CODES: tuple[Code, ...] = (
 REGISTRY: Mapping[str, Code] = {c.code: c for c in _CODES}
 
 
+# Headings of the reference, by the hundreds digit of a code.
+_GROUPS: dict[str, str] = {
+    "1": "Reading files",
+    "2": "Checking values",
+    "3": "Checks across items and files",
+    "4": "Rendering, building and publishing",
+    "6": "Translation catalogs",
+    "9": "The run itself",
+}
+
+
+def registry_markdown() -> str:
+    """Return the reference of every diagnostic code, as Markdown (docs/diagnostics.md)."""
+    lines = [
+        "# Diagnostic codes",
+        "",
+        "> Generated from the registry in `charterpress/diagnostics.py`: do not edit by hand.",
+        "> Regenerate with `python build.py codes --format markdown > docs/diagnostics.md`.",
+        "",
+        "Every problem Charterpress reports carries one of these codes, printed as",
+        "`file:line:column: error[CODE]: message`, with the line of the file, a caret under the",
+        "place, and a hint. Errors stop the build; warnings do not.",
+        "List them in a terminal with `python build.py codes`.",
+    ]
+    group = ""
+    for code in REGISTRY.values():
+        digit = code.code[2:3]
+        if digit != group:
+            group = digit
+            lines += ["", f"## {_GROUPS.get(digit, 'Other checks')}"]
+        lines += [
+            "",
+            f"### {code.code} {code.name}",
+            "",
+            f"*{code.level.value}*: {code.summary}.",
+            "",
+            code.explanation,
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def error(code: str, message: str, pos: SourcePos | None = None, hint: str = "") -> Diagnostic:
     """Make a diagnostic at the registry's level for CODE."""
     return Diagnostic(code, message, pos, hint, REGISTRY[code].level)
@@ -319,6 +602,27 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return [unique[k] for k in sorted(unique)]
 
 
+# The line breaks YAML counts (libyaml's marks count these and only these). Python's
+# str.splitlines() also breaks at form feeds and other controls, which would shift the excerpt.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def split_lines(text: str) -> list[str]:
+    """Split TEXT into lines at the line breaks YAML counts, without the breaks."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # a final line break ends the last line rather than starting a new one
+    return lines
+
+
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """Return the 1-based line and column of the character at INDEX of TEXT."""
+    line, start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, match.end()
+    return line, index - start + 1
+
+
 class SourceLines:
     """Read source lines on demand, for showing them under a diagnostic."""
 
@@ -331,16 +635,21 @@ class SourceLines:
         if file not in self._cache:
             try:
                 raw = (self._root / file).read_bytes()[: 4 * 1024 * 1024]
-                self._cache[file] = raw.decode("utf-8", errors="replace").splitlines()
+                text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+                self._cache[file] = split_lines(text)
             except OSError:
                 self._cache[file] = []
         lines = self._cache[file]
         return lines[line - 1] if 0 < line <= len(lines) else None
 
 
-def _display_width(text: str) -> int:
-    # Tabs are shown as 4 spaces in the excerpt, so the caret must move by the same amount.
-    return len(text.replace("\t", "    "))
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str) -> str:
+    # Tabs are shown as 4 spaces; other control characters as one visible mark each, so that
+    # the terminal does not act on them and the caret stays under the right character.
+    return _CONTROL.sub("\ufffd", text.replace("\t", "    "))
 
 
 def format_text(diagnostic: Diagnostic, sources: SourceLines | None = None) -> str:
@@ -351,12 +660,12 @@ def format_text(diagnostic: Diagnostic, sources: SourceLines | None = None) -> s
     if sources and pos and pos.line > 0:
         text = sources.line(pos.file, pos.line)
         if text is not None:
-            shown = text.replace("\t", "    ")
+            shown = _shown(text)
             if len(shown) > 200:
                 shown = shown[:200] + "…"
             gutter = str(pos.line)
             pad = " " * len(gutter)
-            caret_at = _display_width(text[: max(pos.column - 1, 0)])
+            caret_at = len(_shown(text[: max(pos.column - 1, 0)]))
             out.append(f" {gutter} | {shown}")
             out.append(f" {pad} | {' ' * min(caret_at, 201)}^")
     if diagnostic.hint:

@@ -169,6 +169,15 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def _field_hint(model: type[BaseModel], loc: Sequence[str | int]) -> str:
+    """Tell how to write the field at LOC, from its documentation (never a raw pattern)."""
+    parent = model_at(model, loc[:-1]) if loc else None
+    field_info = parent.model_fields.get(str(loc[-1])) if parent is not None else None
+    if field_info is None or not field_info.description:
+        return "check how this field is written in the example site"
+    return f"what this field holds: {field_info.description}"
+
+
 def _field_names(model: type[BaseModel] | None) -> list[str]:
     if model is None:
         return []
@@ -194,14 +203,8 @@ def diagnostic_for_error(err: Any, document: YamlDocument, model: type[BaseModel
         value = value[target]
 
     if kind == "missing":
-        name = str(loc[-1])
         parent = path[:-1] if not exists else path
-        return error(
-            "CP201",
-            f"missing required field '{name}'{_where(parent)}",
-            document.pos(parent),
-            f"add '{name}:' here",
-        )
+        return missing_fields([str(loc[-1])], parent, document)
     if kind == "extra_forbidden":
         name = str(path[-1]) if path else str(loc[-1])
         known = _field_names(model_at(model, loc[:-1]))
@@ -267,7 +270,7 @@ def diagnostic_for_error(err: Any, document: YamlDocument, model: type[BaseModel
             "CP205",
             f"{describe_value(value)} does not follow the expected format",
             document.pos(path),
-            f"the value must match {ctx.get('pattern', '')}",
+            _field_hint(model, loc),
         )
     if kind == "value_error":
         return error(
@@ -283,8 +286,31 @@ def diagnostic_for_error(err: Any, document: YamlDocument, model: type[BaseModel
         "CP203",
         f"expected {expected_noun}{_where(path)}, found {describe_value(value)}",
         document.pos(path),
-        _type_hint(kind, value),
+        _type_hint(kind, value, path),
     )
+
+
+def missing_fields(names: list[str], parent: PathKey, document: YamlDocument) -> Diagnostic:
+    """Report required fields missing from one mapping, as one diagnostic (CP201)."""
+    quoted = ", ".join(f"'{name}'" for name in names)
+    plural = len(names) > 1
+    return error(
+        "CP201",
+        f"missing required field{'s' * plural} {quoted}{_where(parent)}",
+        document.pos(parent),
+        ("add a line for each: " if plural else "add a line ")
+        + ", ".join(f"'{name}: ...'" for name in names)
+        + _placement(parent),
+    )
+
+
+def _placement(parent: PathKey) -> str:
+    """Say where a missing key goes: ' to the file', " under 'owner'", ..."""
+    if not parent:
+        return " to the file"
+    if isinstance(parent[-1], int):
+        return f" to this item of '{last_key(parent)}'"
+    return f" under '{last_key(parent)}'"
 
 
 def last_key(path: PathKey) -> str:
@@ -292,16 +318,27 @@ def last_key(path: PathKey) -> str:
     return keys[-1] if keys else "list"
 
 
-def _type_hint(kind: str, value: Any) -> str:
+def _type_hint(kind: str, value: Any, path: PathKey) -> str:
+    if value is None:
+        return (
+            f"write the value after '{last_key(path)}:', or remove the line if the field is "
+            "optional"
+        )
     if kind == "string_type" and isinstance(value, int | float | bool):
         return (
             "put the value in quotes, so it is read as text exactly as written "
-            "(numbers lose leading zeros and spaces)"
+            "(numbers lose leading zeros, '+' signs and spaces)"
         )
     if kind == "list_type" and not isinstance(value, list):
         return "write the value as a list: one '- item' per line, or [a, b]"
     if kind == "string_type" and isinstance(value, dict | list):
-        return "write a single line of text here; use quotes if it contains ': ' or '- '"
+        return (
+            "write a single line of text here; use quotes if it contains ': ' or starts with '- '"
+        )
+    if kind.startswith(("float_", "int_", "decimal_")):
+        return "write a number, such as 95 or 99.5, without quotes, units or a % sign"
+    if kind.startswith("bool_"):
+        return "write true or false"
     return "correct the value"
 
 
@@ -310,6 +347,21 @@ def check_document(document: YamlDocument, model: type[M]) -> tuple[M | None, li
     try:
         return model.model_validate(document.data), []
     except ValidationError as exc:
-        return None, [
-            diagnostic_for_error(err, document, model) for err in exc.errors(include_url=False)
-        ]
+        errors = exc.errors(include_url=False)
+    # Fields missing from one mapping make one diagnostic: a nearly empty file would otherwise
+    # print the same line once for every field it lacks.
+    missing: dict[PathKey, list[str]] = {}
+    entries: list[Diagnostic | PathKey] = []  # a diagnostic, or the parent of missing fields
+    for err in errors:
+        if err["type"] != "missing":
+            entries.append(diagnostic_for_error(err, document, model))
+            continue
+        path, exists = data_path(document.data, tuple(err["loc"]))
+        parent = path if exists else path[:-1]
+        if parent not in missing:
+            missing[parent] = []
+            entries.append(parent)
+        missing[parent].append(str(err["loc"][-1]))
+    return None, [
+        e if isinstance(e, Diagnostic) else missing_fields(missing[e], e, document) for e in entries
+    ]

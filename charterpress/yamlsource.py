@@ -5,11 +5,15 @@ plain Python data itself, with these rules:
 
 * Only plain data: mappings, lists, strings, integers, floats, booleans and null; any other tag is
   refused. Resolution follows YAML 1.2's core schema, stricter still: ``no``, ``on``, ``08:30``
-  and ``0123`` stay text (YAML 1.1 reads them as false, true, 510 and 83). Dates stay text; the
-  model parses them.
-* Mapping keys are always the text that was written.
-* A repeated key is an error, never a silent overwrite.
-* Aliases are expanded, but the expanded document and its nesting are bounded.
+  and ``0123`` stay text (YAML 1.1 reads them as false, true, 510 and 83), and so do ``1e3``
+  (a number needs a decimal point to have an exponent), ``0x1F``, ``.inf`` and ``1_000``. The
+  non-specific tag ``! 12`` is text. Dates stay text; the model parses them.
+* Mapping keys are always the text that was written; an empty key is refused.
+* A repeated key is an error, never a silent overwrite. ``<<`` merges mappings; keys written in
+  the mapping itself win and keep their own positions.
+* Aliases are expanded, but the values they copy and the nesting are bounded.
+* Characters YAML forbids (control characters) are refused at their exact position, and parser
+  errors are explained in plain words at the place to fix (an unclosed quote: where it opens).
 
 Every value's position is kept in a table from its path (keys and list indexes) to its line and
 column, so that model errors, which carry such paths, point at the source.
@@ -17,7 +21,10 @@ column, so that model errors, which carry such paths, point at the source.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, SourcePos, error
+from .diagnostics import Diagnostic, SourcePos, error, line_and_column, split_lines
 
 try:  # libyaml is about eight times faster; the pure-Python parser gives the same events.
     from yaml import CSafeLoader as _EventLoader
@@ -57,10 +64,11 @@ _BOOL_VALUES = {
     "FALSE": False,
 }
 # No leading zeros: 0123 is a postal code or a phone prefix, not the number 123.
-_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-_FLOAT_RE = re.compile(
-    r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?[eE][-+]?[0-9]+)$"
-)
+# At most 18 digits: a longer run of digits is an account or reference number, not a quantity
+# (and Python refuses to convert more than 4300 digits at all).
+_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,17})$")
+# A decimal point is required: '2e5' or '3E1' is more likely a code than the number 200000.0.
+_FLOAT_RE = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,19 @@ def _pos(file: str, mark: Mark) -> SourcePos:
 def read_source_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
     """Read a source file as UTF-8 text within the size limit; return it and any diagnostics."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(status.st_mode):  # a pipe or a device would block or never end
+            return None, [
+                error(
+                    "CP100",
+                    "this is not an ordinary file (it is a pipe, a socket or a device)",
+                    SourcePos(file),
+                    "replace it with the YAML file it stands for",
+                )
+            ]
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             return None, [
                 error(
@@ -166,18 +186,7 @@ def read_source_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        return None, [
-            error(
-                "CP102",
-                f"the file is not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be read",
-                SourcePos(file, line, column),
-                "save the file as UTF-8 in your editor (it was probably saved as Latin-1 or "
-                "Windows-1252)",
-            )
-        ]
+        return None, [_not_utf8(raw, exc.start, file)]
     diagnostics: list[Diagnostic] = []
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -192,6 +201,25 @@ def read_source_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic
     return text, diagnostics
 
 
+def _not_utf8(raw: bytes, start: int, file: str) -> Diagnostic:
+    """Report the first byte that is not UTF-8, at its line and column."""
+    # Everything before the first bad byte is valid UTF-8, so it decodes to the text an editor
+    # shows, and the column counts characters as the editor does.
+    before = raw[:start].decode("utf-8").removeprefix("\ufeff")  # editors do not show it
+    line, column = line_and_column(before, len(before))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        how = "it was saved as UTF-16 ('Unicode' in some editors)"
+    else:
+        how = "it was probably saved as Latin-1 or Windows-1252 ('ANSI' in some editors)"
+    return error(
+        "CP102",
+        f"the file is not saved as UTF-8: the character at this position (byte "
+        f"0x{raw[start]:02x}) cannot be read",
+        SourcePos(file, line, column),
+        f"open the file in your editor and save it again with the encoding 'UTF-8'; {how}",
+    )
+
+
 def load_yaml_file(path: Path, file: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Load one YAML source file whose root must be a mapping."""
     text, diagnostics = read_source_text(path, file)
@@ -203,13 +231,16 @@ def load_yaml_file(path: Path, file: str) -> tuple[YamlDocument | None, list[Dia
 
 def load_yaml_text(text: str, file: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Load YAML text whose root must be a mapping; return the document or diagnostics."""
+    forbidden = _forbidden_character(text, file)
+    if forbidden is not None:
+        return None, [forbidden]
     try:
         root = _compose(text, file)
         if root is None or (root.kind == "scalar" and root.plain and _NULL_RE.match(root.value)):
             raise YamlError(
                 error(
                     "CP103",
-                    "the file holds no YAML document",
+                    "the file is empty: it holds nothing but blank lines or comments",
                     SourcePos(file, 1, 1),
                     "write the file's content, or delete the file",
                 )
@@ -229,57 +260,292 @@ def load_yaml_text(text: str, file: str) -> tuple[YamlDocument | None, list[Diag
         document = YamlDocument(file, None)
         document.data = _Converter(file, document).convert(root, (), 0)
     except YamlError as exc:
-        return None, [exc.diagnostic]
+        return None, [_inside(exc.diagnostic, text)]
     return document, []
 
 
+def _inside(diagnostic: Diagnostic, text: str) -> Diagnostic:
+    """Move a position past the end of the file (where the parser ran out) onto its last line."""
+    pos = diagnostic.pos
+    lines = split_lines(text)
+    if pos is None or pos.line <= len(lines) or not lines:
+        return diagnostic
+    return dataclasses.replace(diagnostic, pos=SourcePos(pos.file, len(lines), len(lines[-1]) + 1))
+
+
+# Characters YAML does not allow in a file (its 'printable' set, inverted). Found before parsing,
+# so the diagnostic can name the character and its exact place.
+_FORBIDDEN_CHAR = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _forbidden_character(text: str, file: str) -> Diagnostic | None:
+    """Report the first character that YAML does not allow, such as a form feed or a NUL."""
+    match = _FORBIDDEN_CHAR.search(text)
+    if match is None:
+        return None
+    line, column = line_and_column(text, match.start())
+    return error(
+        "CP104",
+        f"the file holds an invisible control character (U+{ord(match.group()):04X}) that "
+        "YAML does not allow",
+        SourcePos(file, line, column),
+        "delete the character at this position (it often comes from text pasted out of a "
+        "word processor or a PDF), or retype the line",
+    )
+
+
 def _yaml_error_diagnostic(exc: yaml.YAMLError, file: str, text: str) -> Diagnostic:
+    """Explain a YAML parser error in plain words, at the place the author must fix."""
+    if isinstance(exc, yaml.reader.ReaderError):  # normally found first by _forbidden_character
+        return error(
+            "CP104",
+            f"the file holds a character that YAML does not allow (U+{exc.character:04X})",
+            SourcePos(file, 1, 1),
+            "delete the invisible character, or retype the text",
+        )
     problem_mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
     problem = str(getattr(exc, "problem", None) or exc)
-    context = getattr(exc, "context", None)
+    context = str(getattr(exc, "context", None) or "")
+    lines = split_lines(text)
     mark = problem_mark or context_mark
-    if context_mark is not None and "end of stream" in problem and "quoted" in str(context):
-        # The end of the file is not where the mistake is: the quote that never closes is.
-        mark = context_mark
-    pos = SourcePos(file, mark.line + 1, mark.column + 1) if mark else SourcePos(file, 1, 1)
-    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+    if mark is None:
+        return error("CP104", f"YAML cannot read the file: {problem}", SourcePos(file, 1, 1), "")
+    tab = _tab_in_indentation(lines, mark.line)
+    if tab is not None or "tab character" in problem:
+        line, column = (mark.line + 1, tab + 1) if tab is not None else _one_based(mark)
         return error(
             "CP104",
-            "invalid YAML: a tab character where YAML allows only spaces",
-            pos,
-            "indent with spaces, never tabs",
+            "a tab character: YAML allows only spaces for indenting",
+            SourcePos(file, line, column),
+            "replace the tab with spaces (set your editor to insert spaces for the Tab key)",
         )
-    message = f"{context}, {problem}" if context else problem
-    return error("CP104", f"invalid YAML: {message}", pos, _syntax_hint(message))
+    runaway = _scalar_running_into(text, mark)
+    if runaway is not None and runaway.style in ("'", '"'):
+        return error(
+            "CP104",
+            f"the quote {runaway.style} that opens here is not closed on this line, so YAML "
+            f"reads everything up to the next {runaway.style} (line {mark.line + 1}) as one text",
+            SourcePos(file, *_one_based(runaway.start_mark)),
+            f"add the closing {runaway.style} at the end of the text",
+        )
+    if runaway is not None and "mapping values are not allowed" in problem:
+        return _run_on_line(runaway.start_mark, mark, lines, file)
+    message, hint, use_context = _explain(context, problem, lines, problem_mark, context_mark)
+    chosen = context_mark if use_context and context_mark is not None else mark
+    line, column = _one_based(chosen)
+    return error("CP104", message, SourcePos(file, line, column), hint)
 
 
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
+def _scalar_running_into(text: str, mark: Any) -> Any:
+    """Return the text token that runs over several lines into the error at MARK, if any.
+
+    A quote left open, or a line indented too far, makes YAML read the following lines as more
+    of the same text, and the parser fails only later; the place to fix is where that text
+    starts.
+    """
+    last = None
+    loader = _EventLoader(text)
+    try:
+        while loader.check_token():
+            token = loader.peek_token()
+            if token is None or (token.start_mark.line, token.start_mark.column) >= (
+                mark.line,
+                mark.column,
+            ):
+                break
+            last = loader.get_token()
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    if isinstance(last, yaml.ScalarToken) and (
+        last.start_mark.line < last.end_mark.line == mark.line
+    ):
+        return last
+    return None
+
+
+_KEY_COLUMN = re.compile(r"^ *(?:- +)*")
+
+
+def _run_on_line(start: Any, mark: Any, lines: list[str], file: str) -> Diagnostic:
+    """Explain a plain text that YAML read on into a line with a key of its own."""
+    start_line: int = start.line
+    first = lines[start_line] if 0 <= start_line < len(lines) else ""
+    key_column = len(_KEY_COLUMN.match(first)[0])  # type: ignore[index]
+    if start.column <= key_column:  # the text is a whole line: a key without its ':'
+        return error(
+            "CP104",
+            "this line has no ':' after its key",
+            SourcePos(file, *_one_based(start)),
+            "write 'key: value', with a space after the colon",
+        )
+    here: int = mark.line
+    current = lines[here] if 0 <= here < len(lines) else ""
+    indentation = len(current) - len(current.lstrip(" "))
+    return error(
+        "CP104",
+        f"this line is indented more than the key on line {start_line + 1}, so YAML reads it "
+        "as more of that key's value",
+        SourcePos(file, here + 1, indentation + 1),
+        f"start this line in the same column as the key on line {start_line + 1} "
+        + (
+            f"({key_column} space{'s' * (key_column != 1)} from the left)"
+            if key_column
+            else "(at the very start of the line)"
+        ),
+    )
+
+
+def _one_based(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _tab_in_indentation(lines: list[str], line: int) -> int | None:
+    """Return the column (0-based) of a tab in the indentation of LINE, if there is one."""
+    if not 0 <= line < len(lines):
+        return None
+    text = lines[line]
+    indentation = text[: len(text) - len(text.lstrip(" \t"))]
+    return indentation.index("\t") if "\t" in indentation else None
+
+
+def _char(lines: list[str], mark: Any) -> str:
+    """Return the character at MARK, or '' past the end of its line."""
+    if mark is None:
+        return ""
+    line: int = mark.line
+    column: int = mark.column
     if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
         return lines[line][column]
     return ""
 
 
-def _syntax_hint(problem: str) -> str:
-    if "end of stream" in problem and "quoted" in problem:
-        return "close the quote that opens here"
-    if "mapping values are not allowed" in problem:
-        return "put the value in quotes: it contains ': ', which YAML reads as a new key"
-    if (
-        "could not find expected ':'" in problem
-        or "expected <block end>" in problem
-        or "did not find expected key" in problem
-    ):
+def _text_after_quote(lines: list[str], mark: Any) -> bool:
+    """Return whether MARK sits just after a closing quote, on the same line (`'it's'`)."""
+    if mark is None:
+        return False
+    line: int = mark.line
+    column: int = mark.column
+    if not 0 <= line < len(lines):
+        return False
+    return lines[line][:column].rstrip().endswith(("'", '"')) and column < len(lines[line])
+
+
+def _quote_value_hint(lines: list[str], mark: Any) -> str:
+    """Suggest the line of MARK with its value in quotes."""
+    line: int = mark.line if mark is not None else -1
+    text = lines[line] if 0 <= line < len(lines) else ""
+    key, sep, value = text.partition(": ")
+    value = value.strip()
+    if not sep or not value or value[0] in "'\"[{":
+        return "put the whole value in quotes"
+    quoted = f'"{value}"' if "'" in value else f"'{value}'"
+    return f"put the whole value in quotes: {key.strip()}: {quoted}"
+
+
+_INDENT_HINT = (
+    "check the indentation: keys of one mapping start in the same column, and the items of a "
+    "list start with '- ' in the same column"
+)
+
+
+def _explain(
+    context: str, problem: str, lines: list[str], problem_mark: Any, context_mark: Any
+) -> tuple[str, str, bool]:
+    """Return a plain message, a hint, and whether the context mark is the place to show."""
+    if "quoted scalar" in context and "end of stream" in problem:
+        quote = _char(lines, context_mark) or "'"
         return (
-            "check the indentation of this line against the lines above it, and that each "
-            "key is followed by ': '"
+            f"the quote {quote} that opens here is never closed",
+            f"add the closing {quote} at the end of the text",
+            True,
         )
-    if "',' or ']'" in problem or "',' or '}'" in problem:
-        return "close the bracket or brace that is opened before this position"
+    if "escape" in problem:
+        return (
+            "a backslash inside double quotes starts an escape that YAML cannot read",
+            "put the text in single quotes instead, or write each backslash twice (\\\\)",
+            False,
+        )
+    if "mapping values are not allowed" in problem:
+        return (
+            "the value holds ': ', which YAML reads as the start of another key",
+            _quote_value_hint(lines, problem_mark),
+            False,
+        )
+    if "simple key" in context and "expected ':'" in problem:
+        return (
+            "this line has no ':' after its key",
+            "write 'key: value', with a space after the colon",
+            True,
+        )
+    if "did not find expected key" in problem and _text_after_quote(lines, problem_mark):
+        return (
+            "the text goes on after its closing quote",
+            'put the whole value in double quotes ("it\'s"), or inside single quotes write an '
+            "apostrophe twice ('it''s')",
+            False,
+        )
+    if "did not find expected key" in problem or "expected <block end>" in problem:
+        return "this line does not line up with the lines above it", _INDENT_HINT, False
+    if "expected '-' indicator" in problem:
+        return (
+            "a list item ('- ...') was expected here",
+            "every item of this list starts with '- ' in the same column; a key cannot follow "
+            "the items at the same indentation",
+            False,
+        )
+    closing = "]" if "']'" in problem else "}" if "'}'" in problem else ""
+    if closing:
+        opening = "[" if closing == "]" else "{"
+        unclosed = (
+            context_mark is not None
+            and problem_mark is not None
+            and problem_mark.line > context_mark.line
+        )
+        if unclosed:
+            return (
+                f"the '{opening}' that opens here is never closed",
+                f"add the closing '{closing}'",
+                True,
+            )
+        return (
+            f"expected ',' or '{closing}' here",
+            f"separate the items with ', ' and end them with '{closing}'; put an item that "
+            "contains ',' or ': ' in quotes",
+            False,
+        )
     if "cannot start any token" in problem:
-        return "put the value in quotes"
-    return "check the line at this position and the one before it; put text values in quotes"
+        found = _char(lines, problem_mark)
+        return (
+            f"a value cannot start with '{found}'" if found else "YAML cannot read this character",
+            "put the whole value in quotes",
+            False,
+        )
+    if "anchor" in context or "alias" in context:
+        return (
+            "'&' and '*' must be followed by a name",
+            "put the value in quotes if it starts with & or *",
+            False,
+        )
+    if "directive" in context:
+        return "a line cannot start with '%'", "put the value in quotes", True
+    if "node content" in problem:
+        found = _char(lines, problem_mark)
+        return (
+            f"a value cannot start with '{found}'" if found else "a value is missing here",
+            "put the whole value in quotes",
+            False,
+        )
+    detail = f"{context}, {problem}" if context else problem
+    return (
+        f"YAML cannot read this ({detail})",
+        "check this line and the one before it: indentation, quotes, and ': ' after each key",
+        False,
+    )
 
 
 def _events(text: str) -> Iterator[Any]:
@@ -325,8 +591,8 @@ def _compose(text: str, file: str) -> _Node | None:
                     raise YamlError(
                         error(
                             "CP104",
-                            f"invalid YAML: alias *{event.anchor} refers to "
-                            "no anchor defined before it",
+                            f"the alias *{event.anchor} refers to no anchor "
+                            f"&{event.anchor} written before it",
                             _pos(file, mark),
                             f"define &{event.anchor} before this line, or fix the name",
                         )
@@ -395,7 +661,7 @@ class _Converter:
     def __init__(self, file: str, document: YamlDocument) -> None:
         self.file = file
         self.document = document
-        self.count = 0
+        self.expanded = 0  # values produced by expanding aliases
 
     def fail(self, code: str, message: str, mark: Mark, hint: str) -> YamlError:
         return YamlError(error(code, message, _pos(self.file, mark), hint))
@@ -403,14 +669,16 @@ class _Converter:
     def convert(self, node: _Node, path: PathKey, depth: int, via: Mark | None = None) -> Any:
         if node.kind == "alias":
             return self.convert(node.value, path, depth, via or node.mark)
-        self.count += 1
-        if self.count > MAX_VALUES:
-            raise self.fail(
-                "CP106",
-                f"the document expands to more than {MAX_VALUES:,} values through its aliases",
-                via or node.mark,
-                "write the values out, or use fewer nested aliases",
-            )
+        if via is not None:
+            # Only copies made by aliases count: what is written out is bounded by the file size.
+            self.expanded += 1
+            if self.expanded > MAX_VALUES:
+                raise self.fail(
+                    "CP106",
+                    f"the aliases (*name) in this file expand to more than {MAX_VALUES:,} values",
+                    via,
+                    "write the values out instead of repeating them through nested aliases",
+                )
         if depth > MAX_DEPTH:
             raise self.fail(
                 "CP107",
@@ -424,7 +692,7 @@ class _Converter:
         if node.tag not in (None, "!", _MAP if node.kind == "map" else _SEQ):
             raise self.fail(
                 "CP108",
-                f"the tag {node.tag} is not accepted",
+                f"the tag {_tag_name(node.tag)} is not accepted",
                 node.mark,
                 "remove the tag; only plain YAML values are accepted",
             )
@@ -446,13 +714,14 @@ class _Converter:
                 first = first_seen[key]
                 raise self.fail(
                     "CP105",
-                    f"duplicate key '{key}' (first defined at line {first.line}, "
-                    f"column {first.column})",
+                    f"the key '{key}' is written twice in the same block (first at line "
+                    f"{first.line}, column {first.column})",
                     key_mark,
-                    "remove one of the two, or rename it; YAML would silently keep only one",
+                    "remove one of the two, or merge them; YAML would silently keep only the "
+                    "last one",
                 )
             first_seen[key] = key_mark
-            if key == _MERGE_KEY and key_node.plain:
+            if key == _MERGE_KEY and key_node.kind == "scalar" and key_node.plain:
                 merges.append((value_node, key_mark))
                 continue
             self.document.keys[(*path, key)] = key_mark
@@ -483,11 +752,26 @@ class _Converter:
                 "write '<<: *name' where &name marks a mapping",
             )
         for source in sources:
-            merged = self.mapping(source, path, depth, mark)
+            # Convert into a scratch document, so that keys written in the mapping itself keep
+            # their own positions; only the keys the merge adds take the position of '<<'.
+            scratch = YamlDocument(self.file, None)
+            saved, self.document = self.document, scratch
+            try:
+                merged = self.mapping(source, path, depth, mark)
+            finally:
+                self.document = saved
             for key, value in merged.items():
-                if key not in result:
-                    result[key] = value
-                    self.document.keys.setdefault((*path, key), mark)
+                if key in result:
+                    continue
+                result[key] = value
+                for table, scratch_table in (
+                    (self.document.values, scratch.values),
+                    (self.document.keys, scratch.keys),
+                ):
+                    prefix = (*path, key)
+                    for sub, where in scratch_table.items():
+                        if sub[: len(prefix)] == prefix:
+                            table[sub] = where
 
     def key(self, node: _Node) -> str:
         if node.kind == "alias":
@@ -501,14 +785,27 @@ class _Converter:
             )
         if node.tag not in (None, "!", _STR):
             raise self.fail(
-                "CP108", f"the tag {node.tag} is not accepted on a key", node.mark, "remove the tag"
+                "CP108",
+                f"the tag {_tag_name(node.tag)} is not accepted on a key",
+                node.mark,
+                "remove the tag",
             )
+        if not str(node.value).strip():
+            raise self.fail(
+                "CP113",
+                "a key is empty",
+                node.mark,
+                "write the key's name before the ':', or remove the line",
+            )
+        # Always the text as written: '1', 'yes' and 'null' are keys, never numbers or booleans.
         return str(node.value)
 
     def scalar(self, node: _Node) -> Any:
         text: str = node.value
         tag = node.tag
-        if tag is None or tag == "!":
+        if tag == "!":  # the non-specific tag: YAML says '! 12' is the text '12'
+            return text
+        if tag is None:
             return _resolve_plain(text) if node.plain else text
         if tag == _STR:
             return text
@@ -517,7 +814,7 @@ class _Converter:
         if expected is None:
             raise self.fail(
                 "CP108",
-                f"the tag {tag} is not accepted",
+                f"the tag {_tag_name(tag)} is not accepted",
                 node.mark,
                 "remove the tag; only plain YAML values are accepted",
             )
@@ -526,11 +823,21 @@ class _Converter:
         if type(resolved) is not expected:
             raise self.fail(
                 "CP205",
-                f"'{text}' is not a valid value for the tag {tag}",
+                f"'{text}' is not a valid value for the tag {_tag_name(tag)}",
                 node.mark,
                 "remove the tag, or correct the value",
             )
         return resolved
+
+
+def _tag_name(tag: str | None) -> str:
+    """Show a tag as it was most likely written: !!python/object, not its long form."""
+    tag = tag or ""
+    return (
+        "!!" + tag.removeprefix("tag:yaml.org,2002:")
+        if tag.startswith("tag:yaml.org,2002:")
+        else tag
+    )
 
 
 def _resolve_plain(text: str) -> Any:
@@ -542,5 +849,6 @@ def _resolve_plain(text: str) -> Any:
     if _INT_RE.match(text):
         return int(text)
     if _FLOAT_RE.match(text):
-        return float(text)
+        number = float(text)
+        return number if math.isfinite(number) else text  # 1e999 is not a number anyone meant
     return text

@@ -49,5 +49,6 @@ def test_missing_file_is_a_failed_request(tmp_path: Path, page: tuple[Any, PageL
         assert response is not None and response.ok
         missing = tab.request.get(f"{base}/missing.js")
         assert missing.status == 404
-    # A 404 is a response, not a network failure: the console reports it.
+    # A 404 is a response, not a network failure: the console reports it, and so does the log.
     assert any("404" in message for message in log.console_errors)
+    assert log.bad_responses == [f"404 {base}/missing.js"]

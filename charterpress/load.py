@@ -89,5 +89,15 @@ def load_sources(root: Path) -> tuple[SourceSet, list[Diagnostic]]:
         if folder.is_dir()
         for p in _yaml_files(folder)
     )
+    # A results file outside a charter's folder would be silently ignored: say so instead.
+    for stray in _yaml_files(root / RESULTS_DIR):
+        diagnostics.append(
+            error(
+                "CP304",
+                f"'{relative_name(root, stray)}' is not in a charter's results folder",
+                SourcePos(relative_name(root, stray), 1, 1),
+                f"move it to {RESULTS_DIR}/<charter id>/{stray.name}",
+            )
+        )
     sources.results = _read_all(root, result_paths, diagnostics)
     return sources, diagnostics

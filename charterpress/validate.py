@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -11,11 +12,32 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import languages
+from .builddate import resolve_build_date
+from .calendars import CalendarError, ChannelCalendar, WorstCase, worst_case
 from .diagnostics import Diagnostic, SourcePos, error, has_errors
-from .load import CHARTER_DIR, SourceSet, load_sources
-from .model import Charter, SiteConfig
+from .load import CHARTER_DIR, PROCEDURE_DIR, SourceSet, load_sources
+from .model import (
+    AverageAtMost,
+    Charter,
+    Clock,
+    Commitment,
+    Delivery,
+    EveryCase,
+    MaximumAtMost,
+    Objective,
+    Outcome,
+    Procedure,
+    RateAtMost,
+    ResultSet,
+    ResultStatus,
+    SiteConfig,
+    Step,
+    Target,
+    Version,
+    timeframe,
+)
 from .modelerrors import check_document, did_you_mean, last_key
-from .values import ID_PATTERN
+from .values import ID_PATTERN, PERIOD_FORMS, Duration, Period, TimeUnit, parse_period
 from .yamlsource import PathKey, YamlDocument
 
 
@@ -29,6 +51,29 @@ class CharterSource:
 
 
 @dataclass
+class ProcedureSource:
+    """A checked procedure and the document it came from."""
+
+    id: str
+    document: YamlDocument
+    procedure: Procedure
+
+
+@dataclass
+class ResultSource:
+    """A checked results file: the charter and period it reports on."""
+
+    charter_id: str
+    period: Period
+    document: YamlDocument
+    results: ResultSet
+
+    def version(self, charter: Charter) -> Version | None:
+        """Return the version of CHARTER these results are tied to: in force at the period's end."""
+        return charter.version_on(self.period.end)
+
+
+@dataclass
 class ValidatedSite:
     """A site whose sources passed every check."""
 
@@ -36,6 +81,25 @@ class ValidatedSite:
     config: SiteConfig
     config_document: YamlDocument
     charters: dict[str, CharterSource] = field(default_factory=dict)
+    procedures: dict[str, ProcedureSource] = field(default_factory=dict)
+    results: list[ResultSource] = field(default_factory=list)
+    build_date: dt.date | None = None
+
+    def results_for(self, charter_id: str) -> list[ResultSource]:
+        """Return the results of one charter, oldest period first (a year before its halves)."""
+        found = [r for r in self.results if r.charter_id == charter_id]
+        return sorted(found, key=lambda r: (r.period.start, -r.period.end.toordinal()))
+
+    def procedures_for(self, charter_id: str, commitment_id: str) -> list[ProcedureSource]:
+        """Return the procedures that deliver a commitment, by procedure id."""
+        return [
+            source
+            for _, source in sorted(self.procedures.items())
+            if any(
+                d.charter == charter_id and d.commitment == commitment_id
+                for d in source.procedure.delivers
+            )
+        ]
 
 
 @dataclass
@@ -214,13 +278,696 @@ def asset_diagnostics(config: SiteConfig, document: YamlDocument, root: Path) ->
 
 
 # ---------------------------------------------------------------------------------------------
+# References inside one charter or procedure (CP302)
+
+
+def _refs(
+    document: YamlDocument,
+    pairs: Iterable[tuple[PathKey, str | None]],
+    what: str,
+    known: set[str],
+) -> list[Diagnostic]:
+    return [
+        _reference(document, path, ref, what, known)
+        for path, ref in pairs
+        if ref is not None and ref not in known
+    ]
+
+
+def charter_item_references(charter: Charter, document: YamlDocument) -> list[Diagnostic]:
+    """Check the indicator, channel and commitment ids of measures and complaints (CP302)."""
+    indicators = {i.id for i in charter.indicators}
+    channels = {c.id for c in charter.channels}
+    commitments = {c.id for c in charter.commitments}
+    found = _refs(
+        document,
+        [(("commitments", i, "indicator"), c.indicator) for i, c in enumerate(charter.commitments)]
+        + [(("objectives", i, "indicator"), o.indicator) for i, o in enumerate(charter.objectives)]
+        + [(("listening", i, "indicator"), m.indicator) for i, m in enumerate(charter.listening)],
+        "indicator",
+        indicators,
+    )
+    complaints = charter.complaints
+    if complaints is not None:
+        found += _refs(
+            document,
+            [(("complaints", "channels", i), c) for i, c in enumerate(complaints.channels)],
+            "channel",
+            channels,
+        )
+        found += _refs(
+            document,
+            [
+                (("complaints", "stages", i, "commitment"), s.commitment)
+                for i, s in enumerate(complaints.stages)
+            ],
+            "commitment",
+            commitments,
+        )
+    return found
+
+
+def procedure_item_references(procedure: Procedure, document: YamlDocument) -> list[Diagnostic]:
+    """Check the role, step and stage ids a procedure names (CP302)."""
+    roles = {r.id for r in procedure.roles}
+    steps = {s.id for s in procedure.steps}
+    stages = (
+        {s.id for s in procedure.interaction_model.stages} if procedure.interaction_model else set()
+    )
+    role_refs: list[tuple[PathKey, str | None]] = [
+        (("steps", i, "role"), s.role) for i, s in enumerate(procedure.steps)
+    ]
+    role_refs += [(("escalation", i, "role"), e.role) for i, e in enumerate(procedure.escalation)]
+    role_refs += [(("authority", i, "role"), a.role) for i, a in enumerate(procedure.authority)]
+    role_refs += [(("training", i, "role"), t.role) for i, t in enumerate(procedure.training)]
+    if procedure.follow_up is not None:
+        role_refs.append((("follow_up", "role"), procedure.follow_up.role))
+    if procedure.monitoring is not None:
+        role_refs.append((("monitoring", "role"), procedure.monitoring.role))
+    if procedure.meetings is not None:
+        role_refs += [
+            (("meetings", "attendees", i), r) for i, r in enumerate(procedure.meetings.attendees)
+        ]
+    found = _refs(document, role_refs, "role", roles)
+    found += _refs(
+        document,
+        [(("steps", i, "stage"), s.stage) for i, s in enumerate(procedure.steps)],
+        "interaction stage",
+        stages,
+    )
+    found += _refs(
+        document,
+        [
+            (("delivers", i, "steps", j), ref)
+            for i, d in enumerate(procedure.delivers)
+            for j, ref in enumerate(d.steps)
+        ],
+        "step",
+        steps,
+    )
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Across files
+
+
+def duplicate_file(document: YamlDocument, first: YamlDocument) -> Diagnostic:
+    """Report a file whose id another file already holds (CP308)."""
+    return error(
+        "CP308",
+        f"'{document.file}' has the same id as '{first.file}'",
+        SourcePos(document.file, 1, 1),
+        "a file's name is its id: rename or remove one of the two (.yml and .yaml count as one)",
+    )
+
+
+def result_period(document: YamlDocument, diagnostics: list[Diagnostic]) -> Period | None:
+    """Return the period a results file's name stands for, or report it (CP306)."""
+    name = Path(document.file).stem
+    period = parse_period(name)
+    if period is None:
+        diagnostics.append(
+            error(
+                "CP306",
+                f"'{Path(document.file).name}' does not name a reporting period",
+                SourcePos(document.file, 1, 1),
+                f"name a results file after its period: {PERIOD_FORMS}, e.g. 2025-h1.yml",
+            )
+        )
+    return period
+
+
+def version_warnings(
+    charter: Charter, document: YamlDocument, build_date: dt.date
+) -> list[Diagnostic]:
+    """Warn when a charter lists versions but none is in force on the build date (CP313)."""
+    if not charter.versions or charter.version_on(build_date) is not None:
+        return []
+    first = charter.versions[0]
+    return [
+        error(
+            "CP313",
+            f"no version of the charter is in force on the build date {build_date}: the first "
+            f"takes effect on {first.effective}",
+            document.pos(("versions", 0, "effective")),
+            "check the effective date, or build with --today set to a later date",
+        )
+    ]
+
+
+def _charter_item(
+    document: YamlDocument, path: PathKey, message: str, value: str, known: Iterable[str]
+) -> Diagnostic:
+    known = sorted(known)
+    return error(
+        "CP305",
+        message,
+        document.pos(path),
+        did_you_mean(value, known)
+        or (f"known ids: {', '.join(known)}" if known else "define it in the charter first"),
+    )
+
+
+def delivery_references(
+    procedure: Procedure,
+    document: YamlDocument,
+    charters: dict[str, CharterSource],
+    unchecked: Iterable[str] = (),
+) -> list[Diagnostic]:
+    """Check the charters, commitments and variants a procedure delivers (CP304, CP305).
+
+    Charters in UNCHECKED exist but failed their own checks: references to them are not judged.
+    """
+    found = []
+    for i, delivery in enumerate(procedure.delivers):
+        source = charters.get(delivery.charter)
+        if source is None and delivery.charter in unchecked:
+            continue
+        if source is None:
+            suggestion = did_you_mean(delivery.charter, charters)
+            found.append(
+                error(
+                    "CP304",
+                    f"no charter has the id '{delivery.charter}'",
+                    document.pos(("delivers", i, "charter")),
+                    suggestion
+                    or f"a charter's id is its file name under {CHARTER_DIR}/; known: "
+                    + ", ".join(sorted(charters)),
+                )
+            )
+            continue
+        commitments = {c.id: c for c in source.charter.commitments}
+        commitment = commitments.get(delivery.commitment)
+        if commitment is None:
+            found.append(
+                _charter_item(
+                    document,
+                    ("delivers", i, "commitment"),
+                    f"the charter '{delivery.charter}' has no commitment '{delivery.commitment}'",
+                    delivery.commitment,
+                    commitments,
+                )
+            )
+            continue
+        if delivery.fallback and commitment.fallback is None:
+            found.append(
+                error(
+                    "CP305",
+                    f"the commitment '{delivery.commitment}' has no fallback",
+                    document.pos(("delivers", i, "fallback")),
+                    "remove 'fallback: true', or give the commitment a 'fallback:' in the charter",
+                )
+            )
+        variants = {v.id for v in commitment.variants}
+        if delivery.variant is not None and delivery.variant not in variants:
+            found.append(
+                _charter_item(
+                    document,
+                    ("delivers", i, "variant"),
+                    f"the commitment '{delivery.commitment}' has no variant '{delivery.variant}'",
+                    delivery.variant,
+                    variants,
+                )
+            )
+    delivered = {d.charter for d in procedure.delivers if d.charter in charters}
+    indicators = {i.id for c in delivered for i in charters[c].charter.indicators}
+    for i, metric in enumerate(procedure.metrics):
+        if metric.indicator is not None and metric.indicator not in indicators:
+            found.append(
+                _charter_item(
+                    document,
+                    ("metrics", i, "indicator"),
+                    f"no charter this procedure delivers has the indicator '{metric.indicator}'",
+                    metric.indicator,
+                    indicators,
+                )
+            )
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# A procedure must not give staff more time than customers are promised (CP309, CP310)
+
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _format_moment(moment: dt.datetime, calendar: ChannelCalendar) -> str:
+    local = calendar.local(moment)
+    return f"{_DAY_NAMES[local.weekday()]} {local:%Y-%m-%d %H:%M}"
+
+
+def _delivery_targets(
+    commitment: Commitment, delivery: Delivery, build_date: dt.date
+) -> tuple[list[Duration], Clock | None]:
+    """Return the timeframes a delivery must fit, and the clock they run on."""
+    if delivery.fallback:
+        fallback = commitment.fallback
+        if fallback is None:
+            return [], None
+        return [fallback.within], fallback.clock or commitment.clock
+    if delivery.variant is not None:
+        targets = [v.target for v in commitment.variants if v.id == delivery.variant]
+    else:
+        targets = commitment.targets_from(build_date)
+    found: list[Duration] = []
+    for target in targets:
+        frame = timeframe(target)
+        if frame is not None and frame not in found:
+            found.append(frame)
+    return found, commitment.clock
+
+
+def staff_time_diagnostics(
+    procedure: Procedure,
+    document: YamlDocument,
+    charters: dict[str, CharterSource],
+    config: SiteConfig,
+    build_date: dt.date,
+) -> list[Diagnostic]:
+    """Check that the internal limits of the steps delivering a promise fit within it."""
+    found: list[Diagnostic] = []
+    for i, delivery in enumerate(procedure.delivers):
+        source = charters.get(delivery.charter)
+        commitments = {c.id: c for c in source.charter.commitments} if source else {}
+        commitment = commitments.get(delivery.commitment)
+        if source is None or commitment is None:
+            continue  # reported as an unknown reference
+        chosen = set(delivery.steps)
+        limits = [
+            (index, step)
+            for index, step in enumerate(procedure.steps)
+            if step.within is not None and (not chosen or step.id in chosen)
+        ]
+        if not limits:
+            continue
+        channels = {c.id: c for c in source.charter.channels}
+        calendars = [
+            (ref, ChannelCalendar.for_channel(channels[ref], config))
+            for ref in commitment.channels
+            if ref in channels
+        ]
+        promises, clock = _delivery_targets(commitment, delivery, build_date)
+        for promise in promises:
+            if not calendars:
+                problem = _incomparable(document, i, delivery, limits, promise)
+                if problem is not None:
+                    found.append(problem)
+                    continue
+                calendars = [("", ChannelCalendar.always_open(config.time_zone, config.holidays))]
+            found += _overrun(document, delivery, limits, promise, clock, calendars, build_date)
+    return found
+
+
+def _incomparable(
+    document: YamlDocument,
+    index: int,
+    delivery: Delivery,
+    limits: list[tuple[int, Step]],
+    promise: Duration,
+) -> Diagnostic | None:
+    """Report opening hours that no channel's hours can count (CP310)."""
+    name = f"{delivery.charter}/{delivery.commitment}"
+    if promise.unit is TimeUnit.OPENING_HOURS:
+        return error(
+            "CP310",
+            f"the promise '{promise}' of {name} counts opening hours, but the commitment names "
+            "no channel whose hours could count them",
+            document.pos(("delivers", index, "commitment")),
+            "add the channel to the commitment's 'channels' in the charter",
+        )
+    for step_index, step in limits:
+        assert step.within is not None
+        if step.within.unit is TimeUnit.OPENING_HOURS:
+            return error(
+                "CP310",
+                f"the limit '{step.within}' of step '{step.id}' counts opening hours, but "
+                f"{name} names no channel whose hours could count them, so it cannot be "
+                f"compared with the promise '{promise}'",
+                document.pos(("steps", step_index, "within")),
+                f"state the limit in {promise.unit.value}, the kind of time of the promise",
+            )
+    return None
+
+
+_WORST_CASES: dict[str, WorstCase | None] = {}
+
+
+def _worst_case(
+    limits: list[Duration],
+    promise: Duration,
+    calendar: ChannelCalendar,
+    clock: Clock | None,
+    build_date: dt.date,
+) -> WorstCase | None:
+    """Return worst_case(...), remembered: channels often share one calendar and one clock."""
+    key = repr(
+        (
+            [str(d) for d in limits],
+            str(promise),
+            calendar.tz.key,
+            str(calendar.holidays),
+            calendar.weekly.model_dump_json() if calendar.weekly else None,
+            [e.model_dump_json() for e in calendar.exceptions],
+            clock.model_dump_json() if clock else None,
+            build_date,
+        )
+    )
+    if key not in _WORST_CASES:
+        if len(_WORST_CASES) > 4096:
+            _WORST_CASES.clear()
+        _WORST_CASES[key] = worst_case(limits, promise, calendar, clock, build_date)
+    return _WORST_CASES[key]
+
+
+def _overrun(
+    document: YamlDocument,
+    delivery: Delivery,
+    limits: list[tuple[int, Step]],
+    promise: Duration,
+    clock: Clock | None,
+    calendars: list[tuple[str, ChannelCalendar]],
+    build_date: dt.date,
+) -> list[Diagnostic]:
+    """Report the worst request for which the steps end after the promise (CP309)."""
+    durations = [step.within for _, step in limits if step.within is not None]
+    worst: tuple[WorstCase, str, ChannelCalendar] | None = None
+    for channel_id, calendar in calendars:
+        try:
+            case = _worst_case(durations, promise, calendar, clock, build_date)
+        except (CalendarError, OverflowError):
+            continue  # a calendar that cannot count this far; durations are bounded, so rare
+        if case is not None and (worst is None or case.excess > worst[0].excess):
+            worst = (case, channel_id, calendar)
+    if worst is None:
+        return []
+    case, channel_id, calendar = worst
+    late_index = limits[case.first_late_step][0]
+    late_end = _format_moment(case.step_ends[case.first_late_step], calendar)
+    steps = ", ".join(f"'{step.id}'" for _, step in limits[: case.first_late_step + 1])
+    on_channel = f" on channel '{channel_id}'" if channel_id else ""
+    tz = calendar.tz.key
+    return [
+        error(
+            "CP309",
+            f"staff may take longer than customers are promised: for a request received "
+            f"{_format_moment(case.received, calendar)} ({tz}){on_channel}, the limits of the "
+            f"steps {steps} run until {late_end}, but the promise '{promise}' of "
+            f"{delivery.charter}/{delivery.commitment}{' (its fallback)' * delivery.fallback} "
+            "runs out "
+            f"{_format_moment(case.promise_ends, calendar)}",
+            document.pos(("steps", late_index, "within")),
+            f"shorten the internal limits of these steps so that together they fit within "
+            f"'{promise}' on every day of the channel's calendar",
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+_PERCENT_KINDS = ("percent_within", "every_case", "availability", "rate_at_most")
+_SECONDS = {
+    TimeUnit.SECONDS: 1,
+    TimeUnit.MINUTES: 60,
+    TimeUnit.HOURS: 3600,
+    TimeUnit.CALENDAR_DAYS: 86400,
+    TimeUnit.WEEKS: 7 * 86400,
+}
+
+
+def _comparable_seconds(value: Duration) -> float | None:
+    factor = _SECONDS.get(value.unit)
+    return None if factor is None else float(value.amount) * factor
+
+
+def _target_met(target: Target, value: float | Duration) -> bool | None:
+    """Return whether VALUE meets TARGET, or None when they cannot be compared."""
+    if isinstance(target, AverageAtMost | MaximumAtMost):
+        if not isinstance(value, Duration):
+            return None
+        if value.unit == target.at_most.unit:
+            return value.amount <= target.at_most.amount
+        got, allowed = _comparable_seconds(value), _comparable_seconds(target.at_most)
+        return None if got is None or allowed is None else got <= allowed
+    if isinstance(value, Duration):
+        return None
+    if isinstance(target, RateAtMost):
+        return value <= target.percent
+    if isinstance(target, EveryCase):
+        return value >= 100
+    return value >= target.percent
+
+
+def _objective_met(objective: Objective, value: float | Duration) -> bool | None:
+    """Return whether VALUE reaches the objective's target, in the direction of the change."""
+
+    def number(v: float | Duration) -> float | None:
+        return _comparable_seconds(v) if isinstance(v, Duration) else v
+
+    base, goal, got = number(objective.baseline), number(objective.target), number(value)
+    if base is None or goal is None or got is None:
+        return None
+    return got >= goal if goal > base else got <= goal
+
+
+def _status_check(
+    document: YamlDocument, path: PathKey, outcome: Outcome, met: bool | None, what: str
+) -> list[Diagnostic]:
+    if met is None:
+        return []
+    if outcome.status is ResultStatus.MET and not met:
+        message = f"the status is 'met', but the value {outcome.value} does not reach {what}"
+    elif outcome.status is ResultStatus.NOT_MET and met:
+        message = f"the status is 'not_met', but the value {outcome.value} reaches {what}"
+    else:
+        return []
+    return [
+        error(
+            "CP311",
+            message,
+            document.pos((*path, "status")),
+            "correct the value or the status; partly_met is for results between the two",
+        )
+    ]
+
+
+def _value_kind(
+    document: YamlDocument, path: PathKey, value: float | Duration | None, duration: bool, what: str
+) -> Diagnostic | None:
+    if value is None or isinstance(value, Duration) == duration:
+        if (
+            not duration
+            and isinstance(value, float)
+            and what == "percent"
+            and not 0 <= value <= 100
+        ):
+            return error(
+                "CP312",
+                f"{value} is not a percentage from 0 to 100",
+                document.pos((*path, "value")),
+                "write the measured percentage, without the % sign",
+            )
+        return None
+    expected = "a duration such as '3 minutes'" if duration else f"a number ({what})"
+    return error(
+        "CP312",
+        f"the value must be {expected}, like the target it is measured against",
+        document.pos((*path, "value")),
+        "write the value in the same kind as the target",
+    )
+
+
+def result_diagnostics(
+    result: ResultSource,
+    charters: dict[str, CharterSource],
+    build_date: dt.date,
+    unchecked: Iterable[str] = (),
+) -> list[Diagnostic]:
+    """Check a results file against its charter and the build date (CP304-CP315)."""
+    document, period = result.document, result.period
+    source = charters.get(result.charter_id)
+    if source is None and result.charter_id in unchecked:
+        return []  # the charter failed its own checks
+    if source is None:
+        return [
+            error(
+                "CP304",
+                f"no charter has the id '{result.charter_id}' (the folder of this results file)",
+                SourcePos(document.file, 1, 1),
+                did_you_mean(result.charter_id, charters)
+                or "put results under charter/results/<charter id>/",
+            )
+        ]
+    found: list[Diagnostic] = []
+    if period.end >= build_date:
+        found.append(
+            error(
+                "CP315",
+                f"the period {period} ends on {period.end}, not before the build date {build_date}",
+                SourcePos(document.file, 1, 1),
+                "publish results once their period is over",
+            )
+        )
+    charter = source.charter
+    in_force = charter.version_on(period.end)
+    if result.results.version is not None:
+        expected = in_force.version if in_force else None
+        if result.results.version != expected:
+            found.append(
+                error(
+                    "CP314",
+                    f"the results name version {result.results.version}, but "
+                    + (f"version {expected} was" if expected else "no version was")
+                    + f" in force at the end of {period} ({period.end})",
+                    document.pos(("version",)),
+                    "write the version in force on the last day of the period",
+                )
+            )
+    commitments = {c.id: c for c in charter.commitments}
+    for i, outcome in enumerate(result.results.commitments):
+        path: PathKey = ("commitments", i)
+        commitment = commitments.get(outcome.id)
+        if commitment is None:
+            found.append(
+                _charter_item(
+                    document,
+                    (*path, "id"),
+                    f"the charter '{result.charter_id}' has no commitment '{outcome.id}'",
+                    outcome.id,
+                    commitments,
+                )
+            )
+            continue
+        target = commitment.target_on(period.end)
+        problem = _value_kind(
+            document, path, outcome.value, target.kind not in _PERCENT_KINDS, "percent"
+        )
+        if problem is not None:
+            found.append(problem)
+        elif outcome.value is not None:
+            found += _status_check(
+                document, path, outcome, _target_met(target, outcome.value), "the target"
+            )
+    objectives = {o.id: o for o in charter.objectives}
+    for i, outcome in enumerate(result.results.objectives):
+        path = ("objectives", i)
+        objective = objectives.get(outcome.id)
+        if objective is None:
+            known = sorted(objectives)
+            found.append(
+                error(
+                    "CP307",
+                    f"the charter '{result.charter_id}' has no objective '{outcome.id}'",
+                    document.pos((*path, "id")),
+                    did_you_mean(outcome.id, known)
+                    or (f"known objectives: {', '.join(known)}" if known else "define it first"),
+                )
+            )
+            continue
+        problem = _value_kind(
+            document, path, outcome.value, isinstance(objective.baseline, Duration), "score"
+        )
+        if problem is not None:
+            found.append(problem)
+        elif outcome.value is not None:
+            found += _status_check(
+                document,
+                path,
+                outcome,
+                _objective_met(objective, outcome.value),
+                f"the objective's target {objective.target}",
+            )
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
 # The whole site
 
-_CHARTER_ID_RE = re.compile(ID_PATTERN)
+_FILE_ID_RE = re.compile(ID_PATTERN)
 
 
-def validate_sources(sources: SourceSet) -> ValidationOutcome:
+def _file_id_diagnostic(document: YamlDocument, folder: str, what: str) -> list[Diagnostic]:
+    """Check that a file's name is a valid id (CP303)."""
+    name = Path(document.file).name
+    if _FILE_ID_RE.match(Path(document.file).stem):
+        return []
+    return [
+        error(
+            "CP303",
+            f"'{name}' is not a valid {what} file name",
+            SourcePos(document.file, 1, 1),
+            f"rename it to {folder}/<id>.yml, where the id starts with a lowercase "
+            "letter and holds only lowercase letters, digits, '_' and '-'",
+        )
+    ]
+
+
+def _check_charters(sources: SourceSet, diagnostics: list[Diagnostic]) -> dict[str, CharterSource]:
+    charters: dict[str, CharterSource] = {}
+    for document in sources.charters:
+        charter_id = Path(document.file).stem
+        diagnostics += _file_id_diagnostic(document, CHARTER_DIR, "charter")
+        charter, problems = check_document(document, Charter)
+        diagnostics += problems + language_alias_warnings(document)
+        if charter is None:
+            continue
+        diagnostics += duplicate_id_diagnostics(charter, document)
+        diagnostics += charter_reference_diagnostics(charter, document)
+        diagnostics += charter_item_references(charter, document)
+        if charter_id in charters:
+            diagnostics.append(duplicate_file(document, charters[charter_id].document))
+            continue
+        charters[charter_id] = CharterSource(charter_id, document, charter)
+    return charters
+
+
+def _check_procedures(
+    sources: SourceSet, diagnostics: list[Diagnostic]
+) -> dict[str, ProcedureSource]:
+    procedures: dict[str, ProcedureSource] = {}
+    for document in sources.procedures:
+        procedure_id = Path(document.file).stem
+        diagnostics += _file_id_diagnostic(document, PROCEDURE_DIR, "procedure")
+        procedure, problems = check_document(document, Procedure)
+        diagnostics += problems
+        if procedure is None:
+            continue
+        diagnostics += duplicate_id_diagnostics(procedure, document)
+        diagnostics += procedure_item_references(procedure, document)
+        if procedure_id in procedures:
+            diagnostics.append(duplicate_file(document, procedures[procedure_id].document))
+            continue
+        procedures[procedure_id] = ProcedureSource(procedure_id, document, procedure)
+    return procedures
+
+
+def _check_results(sources: SourceSet, diagnostics: list[Diagnostic]) -> list[ResultSource]:
+    results: list[ResultSource] = []
+    seen: dict[tuple[str, str], YamlDocument] = {}
+    for document in sources.results:
+        path = Path(document.file)
+        charter_id, period_name = path.parent.name, path.stem
+        period = result_period(document, diagnostics)
+        result_set, problems = check_document(document, ResultSet)
+        diagnostics += problems
+        if result_set is None or period is None:
+            continue
+        diagnostics += duplicate_id_diagnostics(result_set, document)
+        key = (charter_id, period_name)
+        if key in seen:
+            diagnostics.append(duplicate_file(document, seen[key]))
+            continue
+        seen[key] = document
+        results.append(ResultSource(charter_id, period, document, result_set))
+    return results
+
+
+def validate_sources(sources: SourceSet, today: dt.date | None = None) -> ValidationOutcome:
     """Check every document of a site against the model and against each other."""
+    build_date = today or resolve_build_date(None)
     diagnostics: list[Diagnostic] = []
     config: SiteConfig | None = None
     if sources.config is not None:
@@ -229,36 +976,38 @@ def validate_sources(sources: SourceSet) -> ValidationOutcome:
         if config is not None:
             diagnostics += duplicate_id_diagnostics(config, sources.config)
             diagnostics += asset_diagnostics(config, sources.config, sources.root)
-    charters: dict[str, CharterSource] = {}
-    for document in sources.charters:
-        charter_id = Path(document.file).stem
-        if not _CHARTER_ID_RE.match(charter_id):
-            diagnostics.append(
-                error(
-                    "CP303",
-                    f"'{Path(document.file).name}' is not a valid charter file name",
-                    SourcePos(document.file, 1, 1),
-                    f"rename it to {CHARTER_DIR}/<id>.yml, where the id starts with a lowercase "
-                    "letter and holds only lowercase letters, digits, '_' and '-'",
-                )
+    charters = _check_charters(sources, diagnostics)
+    procedures = _check_procedures(sources, diagnostics)
+    results = _check_results(sources, diagnostics)
+    for source in charters.values():
+        diagnostics += version_warnings(source.charter, source.document, build_date)
+    # Charters that exist but failed their own checks: references to them are not judged.
+    unchecked = {Path(d.file).stem for d in sources.charters} - set(charters)
+    for procedure in procedures.values():
+        diagnostics += delivery_references(
+            procedure.procedure, procedure.document, charters, unchecked
+        )
+        if config is not None:
+            diagnostics += staff_time_diagnostics(
+                procedure.procedure, procedure.document, charters, config, build_date
             )
-        charter, problems = check_document(document, Charter)
-        diagnostics += problems + language_alias_warnings(document)
-        if charter is None:
-            continue
-        diagnostics += duplicate_id_diagnostics(charter, document)
-        diagnostics += charter_reference_diagnostics(charter, document)
-        charters[charter_id] = CharterSource(charter_id, document, charter)
+    for result in results:
+        diagnostics += result_diagnostics(result, charters, build_date, unchecked)
     site = None
     if config is not None and sources.config is not None and not has_errors(diagnostics):
-        site = ValidatedSite(sources.root, config, sources.config, charters)
+        site = ValidatedSite(
+            sources.root, config, sources.config, charters, procedures, results, build_date
+        )
     return ValidationOutcome(site, diagnostics)
 
 
-def validate_site(root: Path) -> ValidationOutcome:
-    """Load and validate the site at ROOT: every problem of every file, in one run."""
+def validate_site(root: Path, today: dt.date | None = None) -> ValidationOutcome:
+    """Load and validate the site at ROOT: every problem of every file, in one run.
+
+    TODAY is the build date (see builddate.py); without it, SOURCE_DATE_EPOCH or the clock.
+    """
     sources, diagnostics = load_sources(root)
-    outcome = validate_sources(sources)
+    outcome = validate_sources(sources, today)
     outcome.diagnostics = diagnostics + outcome.diagnostics
     if has_errors(outcome.diagnostics):
         outcome.site = None

@@ -189,6 +189,31 @@ def _parse_unit(raw: Any) -> TimeUnit:
     return unit
 
 
+# Days per unit, at the least: a timeframe longer than ten years is a typo, and counting it on a
+# calendar would run past the end of the holidays package's years.
+_DAYS_PER_UNIT: dict[TimeUnit, Decimal] = {
+    TimeUnit.SECONDS: Decimal(1) / 86400,
+    TimeUnit.MINUTES: Decimal(1) / 1440,
+    TimeUnit.HOURS: Decimal(1) / 24,
+    TimeUnit.OPENING_HOURS: Decimal(1) / 24,
+    TimeUnit.CALENDAR_DAYS: Decimal(1),
+    TimeUnit.WORKING_DAYS: Decimal(1),
+    TimeUnit.WEEKS: Decimal(7),
+}
+_MAX_DAYS = 3660
+
+
+def _bounded(duration: Duration) -> Duration:
+    if duration.amount * _DAYS_PER_UNIT[duration.unit] > _MAX_DAYS:
+        raise _fail(
+            "range",
+            "'{value}' is longer than ten years",
+            "check the number and the unit: a timeframe of a charter is minutes, hours or days",
+            value=str(duration),
+        )
+    return duration
+
+
 def parse_duration(value: Any) -> Duration:
     """Read a duration from '2 working_days' or {amount: 2, unit: working_days}."""
     if isinstance(value, Duration):
@@ -197,14 +222,14 @@ def parse_duration(value: Any) -> Duration:
         match = _DURATION_RE.match(value)
         if not match:
             raise _fail("format", "'{value}' is not a duration", _DURATION_HINT, value=value[:80])
-        return Duration(_parse_amount(match.group(1)), _parse_unit(match.group(2)))
+        return _bounded(Duration(_parse_amount(match.group(1)), _parse_unit(match.group(2))))
     if isinstance(value, dict):
         unknown = sorted(set(value) - {"amount", "unit"})
         if unknown or "amount" not in value or "unit" not in value:
             raise _fail(
                 "format", "a duration mapping holds exactly 'amount' and 'unit'", _DURATION_HINT
             )
-        return Duration(_parse_amount(value["amount"]), _parse_unit(value["unit"]))
+        return _bounded(Duration(_parse_amount(value["amount"]), _parse_unit(value["unit"])))
     raise PydanticCustomError(
         "cp_type", "expected a duration such as '2 working_days'", {"hint": _DURATION_HINT}
     )
@@ -337,6 +362,14 @@ TimeRangeField = Annotated[
 ]
 
 
+TimeOfDayField = Annotated[
+    TimeOfDay,
+    BeforeValidator(parse_time_of_day),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["17:00"]}),
+]
+
+
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -363,6 +396,13 @@ DayHours = Annotated[
 
 
 def _check_percent(value: Any) -> Any:
+    if isinstance(value, bool):  # pydantic would silently read true as 1%
+        raise _fail(
+            "type",
+            "expected a percentage, found {value}",
+            "write a number from 0 to 100, without the % sign",
+            value=str(value).lower(),
+        )
     if isinstance(value, int | float) and not isinstance(value, bool) and not 0 <= value <= 100:
         raise _fail(
             "range",
@@ -381,6 +421,64 @@ Percent = Annotated[
     float,
     BeforeValidator(_check_percent),
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
+]
+
+
+def _check_amount(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise PydanticCustomError(
+            "cp_type", "expected an amount such as 10 or 2.50", {"hint": "write a plain number"}
+        )
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise _fail(
+            "format", "'{value}' is not a number", "write a plain number", value=str(value)[:80]
+        ) from None
+    if not amount.is_finite() or amount < 0:
+        raise _fail(
+            "range",
+            "an amount of money cannot be negative: {value}",
+            "write a number of zero or more",
+            value=str(value),
+        )
+    return amount
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_check_amount),
+    PlainSerializer(lambda d: f"{d.normalize():f}", return_type=str),
+    WithJsonSchema({"type": "number", "minimum": 0}),
+]
+
+
+def parse_measure(value: Any) -> float | Duration:
+    """Read a measured value: a number (a percentage, a score, a count) or a duration."""
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _fail("range", "a measured value must be a finite number", "write a number")
+        return float(value)
+    if isinstance(value, str | dict):
+        return parse_duration(value)
+    raise PydanticCustomError(
+        "cp_type",
+        "expected a number (a percentage, a score) or a duration such as '3 minutes'",
+        {"hint": "write 92.5 for a percentage, 4.3 for a score, or '3 minutes' for a time"},
+    )
+
+
+def _serialise_measure(value: float | Duration) -> float | str:
+    return str(value) if isinstance(value, Duration) else value
+
+
+Measure = Annotated[
+    float | Duration,
+    BeforeValidator(parse_measure),
+    PlainSerializer(_serialise_measure),
+    WithJsonSchema({"oneOf": [{"type": "number"}, _DURATION_SCHEMA]}),
 ]
 
 
@@ -703,3 +801,50 @@ def _check_date(value: Any) -> Any:
 
 
 Date = Annotated[dt.date, BeforeValidator(_check_date), Field(strict=False)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting periods: the name of a results file says which period it covers.
+
+PERIOD_FORMS = "YYYY (a year), YYYY-h1 or YYYY-h2 (a half), YYYY-q1 to YYYY-q4 (a quarter), YYYY-MM"
+_PERIOD_RE = re.compile(r"^(\d{4})(?:-(h[12]|q[1-4]|\d{2}))?$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period: its id (the results file's name) and its first and last day."""
+
+    start: dt.date
+    end: dt.date
+    id: str
+
+    def __str__(self) -> str:
+        return self.id
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def parse_period(name: str) -> Period | None:
+    """Return the period a results file name stands for, or None if it names none."""
+    match = _PERIOD_RE.match(name)
+    if not match:
+        return None
+    year, part = int(match.group(1)), match.group(2)
+    if year < 1900:
+        return None
+    if part is None:
+        first, last = 1, 12
+    elif part.startswith("h"):
+        first = 1 + 6 * (int(part[1]) - 1)
+        last = first + 5
+    elif part.startswith("q"):
+        first = 1 + 3 * (int(part[1]) - 1)
+        last = first + 2
+    else:
+        first = last = int(part)
+        if not 1 <= first <= 12:
+            return None
+    return Period(dt.date(year, first, 1), _month_end(year, last), name)

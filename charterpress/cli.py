@@ -274,3 +274,4 @@ from .cli_build import build, serve  # noqa: E402
 
 main.add_command(build)
 main.add_command(serve)
+

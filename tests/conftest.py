@@ -25,6 +25,16 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add --update-goldens: rewrite the golden files from the current output, then review."""
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current output instead of comparing with it",
+    )
+
+
 def require_tool(name: str) -> str:
     """Return the path of an external tool; skip without it, or fail under CI=true."""
     path = shutil.which(name)
@@ -58,3 +68,26 @@ def example_copy(tmp_path: Path) -> Path:
         if (REPO / folder).is_dir():
             shutil.copytree(REPO / folder, target / folder)
     return target
+
+
+# The build date of the example build: pinned (the same as tests/test_example.py), so that
+# results, reviews and closure days never depend on the day the tests run.
+BUILD_DATE = "2026-11-23"
+BUILD_EPOCH = "1795392000"  # 2026-11-23T00:00:00Z, the same day as SOURCE_DATE_EPOCH
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the example site once per test session; return the output folder (public/...)."""
+    import datetime as dt
+
+    from charterpress.pipeline import BuildOptions, build_site
+
+    out = tmp_path_factory.mktemp("example-build") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+        result = build_site(
+            BuildOptions(site=REPO, today=dt.date.fromisoformat(BUILD_DATE), out=out)
+        )
+    assert result.ok, [str(d) for d in result.diagnostics]
+    return out

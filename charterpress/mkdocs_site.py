@@ -1,0 +1,341 @@
+"""The one module that knows MkDocs and Material: a project per language, and its build.
+
+Everything MkDocs-specific lives here, so that swapping the engine (Zensical reads the same
+mkdocs.yml) touches this file only. The input is a ``RenderedLanguage``: Markdown pages and
+escaped labels, already free of author-supplied markup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, error
+from .render import NavItem, RenderedLanguage, builtin_templates_dir
+
+# Material's recommended layout for a multilingual site: one project per language, each with its
+# own mkdocs.yml, docs/ and search index, built into <public>/<segment>/.
+OVERRIDES = "overrides"
+DOCS = "docs"
+ASSETS = "assets"
+MARKDOWN_EXTENSIONS: list[Any] = [
+    {"toc": {"permalink": True}},
+    "tables",
+    "attr_list",
+    "admonition",
+]
+FEATURES = [
+    # A charter is a collapsible section whose title opens its overview (navigation.indexes);
+    # "navigation.sections" is left out, since it would expand every charter on every page.
+    "navigation.indexes",
+    # Without pruning every page embeds the whole site's navigation: time and size grow with
+    # the square of the page count.
+    "navigation.prune",
+    "navigation.top",
+    "navigation.footer",
+    "toc.follow",
+    "search.highlight",
+]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A written MkDocs project of one language."""
+
+    config_file: Path
+    site_dir: Path
+
+
+def write_project(
+    rendered: RenderedLanguage,
+    project_dir: Path,
+    site_dir: Path,
+    *,
+    site_root: Path,
+    labels: Mapping[str, str],
+    strict: bool,
+) -> Project:
+    """Write the MkDocs project of one language: mkdocs.yml, docs/, overrides/."""
+    docs = project_dir / DOCS
+    docs.mkdir(parents=True)
+    for page in rendered.pages:
+        target = docs / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            _front_matter(page.head_title or page.title, page.foreign_languages) + page.markdown,
+            encoding="utf-8",
+        )
+    _copy_tree(builtin_templates_dir() / "mkdocs" / "overrides", project_dir / OVERRIDES)
+    _copy_tree(site_root / "templates" / "mkdocs" / "overrides", project_dir / OVERRIDES)
+    assets = docs / ASSETS
+    _copy_tree(builtin_templates_dir() / "mkdocs" / "assets", assets)
+    (assets / "colours.css").write_text(_colour_css(rendered), encoding="utf-8")
+    theme: dict[str, Any] = {
+        "name": "material",
+        "custom_dir": OVERRIDES,
+        "language": rendered.language.material,
+        "font": False,  # no Google Fonts: the site makes no request to another host
+        "features": FEATURES,
+        "palette": _palettes(labels),
+    }
+    branding = rendered.config.branding
+    for key, value in (("logo", branding.logo), ("favicon", branding.favicon)):
+        if value is not None:
+            source = site_root / value
+            name = f"{ASSETS}/branding/{key}{source.suffix.lower()}"
+            (docs / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, docs / name)
+            theme[key] = name
+    config: dict[str, Any] = {
+        "site_name": str(rendered.site_name),
+        "site_url": f"{rendered.config.base_url.rstrip('/')}/{rendered.language.segment}/",
+        "docs_dir": DOCS,
+        "site_dir": str(site_dir.resolve()),
+        "use_directory_urls": True,
+        "strict": strict,
+        "theme": theme,
+        "extra_css": [f"{ASSETS}/charterpress.css", f"{ASSETS}/colours.css"],
+        "extra": {"generator": False, "charterpress_footer": str(rendered.footer_html)},
+        "markdown_extensions": MARKDOWN_EXTENSIONS,
+        "plugins": ["search"],
+        "nav": [_nav_entry(item) for item in rendered.nav],
+        "validation": {"nav": {"omitted_files": "warn"}, "links": {"anchors": "warn"}},
+    }
+    config_file = project_dir / "mkdocs.yml"
+    config_file.write_text(
+        yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8"
+    )
+    return Project(config_file, site_dir)
+
+
+def _front_matter(title: str, foreign: Sequence[str]) -> str:
+    meta: dict[str, Any] = {"cp_title": str(title)}
+    if foreign:
+        meta["cp_foreign"] = list(foreign)
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, width=1000) + "---\n\n"
+
+
+def _nav_entry(item: NavItem) -> Any:
+    if item.children:
+        children: list[Any] = []
+        for child in item.children:
+            # With navigation.indexes, a section's index page is its first, untitled entry.
+            is_index = child.path is not None and child.path.endswith("/index.md")
+            children.append(child.path if is_index else _nav_entry(child))
+        return {str(item.title): children}
+    return {str(item.title): item.path}
+
+
+def _palettes(labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "media": "(prefers-color-scheme: light)",
+            "scheme": "default",
+            "primary": "custom",
+            "accent": "custom",
+            "toggle": {"icon": "material/brightness-7", "name": labels["dark_mode"]},
+        },
+        {
+            "media": "(prefers-color-scheme: dark)",
+            "scheme": "slate",
+            "primary": "custom",
+            "accent": "custom",
+            "toggle": {"icon": "material/brightness-4", "name": labels["light_mode"]},
+        },
+    ]
+
+
+# Material's dark ("slate") background; a brand colour chosen for white pages is often too dark
+# to read on it, so links on dark pages use the lightest tint that is needed for WCAG AA.
+SLATE_BACKGROUND = "#1e2129"
+AA_CONTRAST = 4.5
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return (int(digits[0:2], 16) / 255, int(digits[2:4], 16) / 255, int(digits[4:6], 16) / 255)
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """Return the WCAG contrast ratio of two colours."""
+    la, lb = sorted((_luminance(_rgb(a)), _luminance(_rgb(b))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable_on(colour: str, background: str, ratio: float = AA_CONTRAST) -> str:
+    """Return COLOUR, mixed with white just enough to reach RATIO against BACKGROUND."""
+    r, g, b = _rgb(colour)
+    for step in range(21):
+        mix = step / 20
+        rgb = tuple(round((c + (1 - c) * mix) * 255) for c in (r, g, b))
+        candidate = "#{:02x}{:02x}{:02x}".format(*rgb)
+        if contrast(candidate, background) >= ratio:
+            return candidate
+    return "#ffffff"
+
+
+def _colour_css(rendered: RenderedLanguage) -> str:
+    # Colours were checked as #RGB or #RRGGBB by the model, so they are safe inside CSS.
+    branding = rendered.config.branding
+    primary, accent = branding.primary_colour, branding.accent_colour
+    return (
+        "/* The site's colours, from site_config.yml (branding). */\n"
+        ":root,\n[data-md-color-scheme=default],\n[data-md-color-scheme=slate] {\n"
+        f"  --md-primary-fg-color: {primary};\n"
+        f"  --md-primary-fg-color--light: {primary};\n"
+        f"  --md-primary-fg-color--dark: {primary};\n"
+        f"  --md-accent-fg-color: {accent};\n"
+        "}\n"
+        "[data-md-color-scheme=default] {\n"
+        f"  --md-typeset-a-color: {primary};\n"
+        "}\n"
+        "[data-md-color-scheme=slate] {\n"
+        f"  --md-typeset-a-color: {readable_on(primary, SLATE_BACKGROUND)};\n"
+        f"  --md-accent-fg-color: {readable_on(accent, SLATE_BACKGROUND)};\n"
+        "}\n"
+    )
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+class _Collect(logging.Handler):
+    """Collect MkDocs's warnings and errors, which would otherwise go to the terminal."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _build_environment(build_date: dt.date) -> Iterator[None]:
+    """Pin the build date for MkDocs (sitemap, gzip header) and silence Material's notice."""
+    epoch = int(dt.datetime.combine(build_date, dt.time(), tzinfo=dt.UTC).timestamp())
+    saved = {key: os.environ.get(key) for key in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")}
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _captured_logs() -> Iterator[_Collect]:
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    logger.handlers = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        logger.handlers, logger.propagate = saved[0], saved[1]
+        logger.setLevel(saved[2])
+
+
+def build_project(project: Project, build_date: dt.date) -> list[Diagnostic]:
+    """Build one MkDocs project; return MkDocs's warnings (CP421) and failure (CP420)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    # The MkDocs project is a temporary folder, so no file of the user's can be named: the
+    # message names the language instead.
+    language = project.config_file.parent.name
+    diagnostics: list[Diagnostic] = []
+    with _build_environment(build_date), _captured_logs() as logs:
+        try:
+            config = load_config(str(project.config_file))
+            build(config)
+            tidy_site(project.site_dir)
+        except MkDocsException as exc:
+            diagnostics.append(
+                error(
+                    "CP420",
+                    f"MkDocs could not build the '{language}' site: {exc}",
+                    None,
+                    "the MkDocs messages reported with it say why; with --strict every warning "
+                    "stops the build",
+                )
+            )
+    for record in logs.records:
+        if record.levelno >= logging.WARNING:
+            message = " ".join(record.getMessage().split())
+            diagnostics.insert(
+                0,
+                error(
+                    "CP421",
+                    f"MkDocs ({language}): {message}",
+                    None,
+                    "this is usually a broken link or anchor in a template",
+                ),
+            )
+    return diagnostics
+
+
+# Material's own markup that the HTML standard forbids: autocomplete on checkboxes and radio
+# buttons, the non-standard autocorrect attribute, and a label for the table of contents that
+# names no control on a section's index page. Fixed in the built pages, so that the published
+# HTML validates; nothing here touches author text.
+_INPUT = re.compile(r"<input\b[^>]*>")
+_TEXT_INPUT = re.compile(r'\btype="(?:text|search|email|tel|url|password|number)"')
+_AUTOCOMPLETE = re.compile(r'\s+autocomplete="[^"]*"')
+_AUTOCORRECT = re.compile(r'\s+autocorrect="[^"]*"')
+_TOC_LABEL = re.compile(r'(<label class="md-nav__title") for="__toc"')
+
+
+def _tidy_input(match: re.Match[str]) -> str:
+    tag = _AUTOCORRECT.sub("", match.group())
+    return tag if _TEXT_INPUT.search(tag) else _AUTOCOMPLETE.sub("", tag)
+
+
+def tidy_html(text: str) -> str:
+    """Return a built page with Material's invalid attributes removed."""
+    text = _INPUT.sub(_tidy_input, text)
+    if 'id="__toc"' not in text:
+        text = _TOC_LABEL.sub(r"\1", text)
+    return text
+
+
+def tidy_site(site_dir: Path) -> None:
+    """Apply tidy_html to every page of a built site."""
+    for page in sorted(site_dir.rglob("*.html")):
+        original = page.read_text(encoding="utf-8")
+        tidied = tidy_html(original)
+        if tidied != original:
+            page.write_text(tidied, encoding="utf-8")

@@ -1,0 +1,148 @@
+"""Publish stage: build into a fresh folder beside the output, then swap it in atomically.
+
+A build killed at any moment leaves the output folder complete, old or new: never a mix and
+never none. On Linux, renameat2(RENAME_EXCHANGE) swaps the two folders in one step; elsewhere the
+old folder is renamed aside first, which leaves a moment without an output folder (the old one
+is then beside it, under a name starting with '.', and the next build cleans it up).
+
+Only a folder that carries Charterpress's marker file is ever replaced, so a mistyped --out can
+never wipe a folder of the user's.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from .diagnostics import Diagnostic, error
+
+MARKER = ".charterpress-output"
+MARKER_TEXT = (
+    "This folder was written by Charterpress, which deletes and rewrites it on every build.\n"
+    "Do not keep anything of your own in it.\n"
+)
+PUBLIC = "public"
+HANDBOOK = "handbook"
+_STAGING_INFIX = ".charterpress-new-"
+_RETIRED_INFIX = ".charterpress-old-"
+
+
+def is_ours(folder: Path) -> bool:
+    """Return whether FOLDER carries Charterpress's marker file."""
+    return (folder / MARKER).is_file()
+
+
+def check_output(out: Path) -> Diagnostic | None:
+    """Refuse an output folder that is not Charterpress's own (CP410), or not a folder (CP411)."""
+    if out.is_symlink():
+        return error(
+            "CP411",
+            f"the output folder '{out}' is a symbolic link",
+            None,
+            "pass --out with the real folder; Charterpress replaces the folder itself",
+        )
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return error(
+            "CP411",
+            f"the output '{out}' exists and is not a folder",
+            None,
+            "pass --out with a folder name",
+        )
+    if is_ours(out) or not any(out.iterdir()):
+        return None
+    return error(
+        "CP410",
+        f"the output folder '{out}' exists and was not written by Charterpress (it has no "
+        f"{MARKER} file); it was left untouched",
+        None,
+        "choose a new or empty folder with --out, or delete this one yourself if it holds "
+        "nothing you need",
+    )
+
+
+def make_staging(out: Path) -> Path:
+    """Create the fresh folder, beside OUT, into which the new output is built."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_STAGING_INFIX}", dir=out.parent))
+    # mkdtemp makes a private folder (0700); the output is published, so it gets the usual mode.
+    staging.chmod(0o777 & ~_umask())
+    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    return staging
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def remove_leftovers(out: Path) -> None:
+    """Delete folders left beside OUT by a build that was killed (only ours, by the marker)."""
+    if not out.parent.is_dir():
+        return
+    for prefix in (f".{out.name}{_STAGING_INFIX}", f".{out.name}{_RETIRED_INFIX}"):
+        for leftover in sorted(out.parent.glob(prefix + "*")):
+            if leftover.is_dir() and not leftover.is_symlink() and is_ours(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def discard(staging: Path) -> None:
+    """Delete a staging folder after a failed build."""
+    if staging.is_dir() and is_ours(staging):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Make STAGING the new OUT in one step, then delete the old output."""
+    if not out.exists():
+        # rename() of a folder onto a missing name is atomic everywhere.
+        staging.rename(out)
+        return
+    if _exchange(staging, out):
+        # STAGING now holds the old output.
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}{_RETIRED_INFIX}", dir=out.parent))
+    retired.rmdir()
+    out.rename(retired)
+    staging.rename(out)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    renameat2.restype = ctypes.c_int
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    # Not supported by this kernel or file system: use the portable way.
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))

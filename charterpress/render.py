@@ -1,0 +1,790 @@
+"""Render stage: Jinja templates -> Markdown pages and HTML fragments, in memory (no I/O).
+
+Author text is untrusted. Every value a template prints goes through ``_finalize``, which turns a
+plain string into inert text: HTML specials and the Markdown characters that could start a link,
+an image, emphasis, a table cell or a block become character references, so the reader sees the
+text exactly as written and nothing in it is ever executed or interpreted. Only ``Markup`` made
+by Charterpress itself (filters below, ``ident``) is printed as it is. Templates therefore cannot
+forget to escape.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import gettext
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import Annotated, Any, TypeVar, get_args, get_origin
+
+import jinja2
+import jinja2.compiler
+import jinja2.nodes
+from markupsafe import Markup
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from . import calendars, formatting, languages
+from .diagnostics import Diagnostic, SourcePos, error
+from .languages import Language
+from .model import WEEKDAYS, Channel, ChannelKind, Charter, SiteConfig
+from .texts import ForeignText
+from .values import Duration, InternalOnly, Money, TimeOfDay, TimeRange
+
+BaseModelT = TypeVar("BaseModelT", bound=BaseModel)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Installed: the templates ship as package data; in a checkout they sit beside the package.
+_BUILTIN_CANDIDATES = (PACKAGE_DIR / "data" / "templates", PACKAGE_DIR.parent / "templates")
+SITE_TEMPLATES = "templates"
+
+
+def builtin_templates_dir() -> Path:
+    """Return the folder of Charterpress's own templates (package data, else the checkout)."""
+    for candidate in _BUILTIN_CANDIDATES:
+        if (candidate / "public").is_dir():
+            return candidate
+    raise FileNotFoundError("Charterpress's built-in templates are missing; reinstall Charterpress")
+
+
+# ---------------------------------------------------------------------------------------------
+# Escaping: the default for every printed value
+
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "\\": "&#92;",
+    "`": "&#96;",
+    "*": "&#42;",
+    "_": "&#95;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "#": "&#35;",
+    "|": "&#124;",
+    "!": "&#33;",
+    "~": "&#126;",
+    "^": "&#94;",
+    "=": "&#61;",
+    "$": "&#36;",
+}
+_SPECIALS = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+# Characters that start a block only at the start of a line ("- item", "+ item", "1. item").
+_LIST_START = re.compile(r"^(?:[-+]|\d+[.)])(?=\s|$)")
+
+
+def escape_text(value: str) -> Markup:
+    """Return VALUE as inert text, safe in Markdown, in HTML and in a quoted HTML attribute."""
+    # Newlines could end a table row or start a heading, code block or list: a text is one
+    # paragraph, so every run of whitespace becomes one space.
+    text = " ".join(str(value).split())
+    text = _SPECIALS.sub(lambda m: _ENTITIES[m.group()], text)
+    start = _LIST_START.match(text)
+    if start:
+        marker = start.group()
+        text = marker[:-1] + f"&#{ord(marker[-1])};" + text[len(marker) :]
+    return Markup(text)
+
+
+class RenderValueError(ValueError):
+    """A template printed a value that has no text form (None): a template bug."""
+
+
+# The languages of the fallback texts printed by the render in progress (see ForeignText).
+_FOREIGN: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "charterpress_foreign", default=None
+)
+
+
+def _finalize(value: Any) -> Any:
+    """Escape every printed value that is not Markup; mark fallback texts with their language."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        raise RenderValueError(
+            "the template printed a value that is absent (None); test it with {% if %} first"
+        )
+    if isinstance(value, ForeignText):
+        seen = _FOREIGN.get()
+        if seen is not None:
+            seen.add(value.lang)
+        return Markup('<span lang="{}">{}</span>').format(
+            escape_text(value.lang), escape_text(value)
+        )
+    return escape_text(str(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters: locale formatting (from formatting.py) and safe pieces of markup
+
+
+def _ident(value: str) -> Markup:
+    """Print an id (already checked against the id pattern) as it is, for anchors and paths."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", str(value)):
+        raise RenderValueError(f"'{value}' is not an id and cannot be used in an anchor")
+    return Markup(str(value))
+
+
+_PHONE_CHARS = re.compile(r"[^0-9+]")
+
+
+def contact_href(channel: Channel) -> str | None:
+    """Return the link that opens a channel (tel:, mailto:, https:), or None for a place."""
+    if channel.kind is ChannelKind.PHONE:
+        return "tel:" + _PHONE_CHARS.sub("", channel.address)
+    if channel.kind is ChannelKind.EMAIL:
+        return "mailto:" + channel.address
+    if channel.kind in (ChannelKind.IN_PERSON, ChannelKind.POST):
+        return None
+    return channel.address
+
+
+def _locale_filters(locale: str) -> dict[str, Callable[..., Any]]:
+    return {
+        "duration": lambda d: formatting.format_duration(d, locale),
+        "within": lambda d: formatting.format_within(d, locale),
+        "percent": lambda v: formatting.format_percent(v, locale),
+        "money": lambda m: formatting.format_money(m, locale),
+        "date": lambda d: formatting.format_date(d, locale),
+        "time": lambda t: formatting.format_time(t, locale),
+        "time_range": lambda r: formatting.format_time_range(r, locale),
+        "weekday": lambda i: formatting.weekday_name(i, locale),
+        "number": lambda v: formatting.format_number(v, locale),
+    }
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    """Make an amount of money for the money filter."""
+    return Money(amount, str(currency))
+
+
+def _language_name(code: str) -> str:
+    """Return a language's own name ('Português') for a code of the language table."""
+    language = languages.lookup(code)
+    return language.name if language else code
+
+
+def _measure(value: Any, locale: str) -> str:
+    """Format a measured value: a duration, or a number."""
+    if isinstance(value, Duration):
+        return formatting.format_duration(value, locale)
+    if isinstance(value, Money):
+        return formatting.format_money(value, locale)
+    if isinstance(value, TimeOfDay):
+        return formatting.format_time(value, locale)
+    if isinstance(value, TimeRange):
+        return formatting.format_time_range(value, locale)
+    return formatting.format_number(value, locale)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the render produces
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered page: its path in the language's docs folder and its Markdown."""
+
+    path: str  # "shops/commitments.md"
+    title: Markup  # escaped, for the navigation and <title>
+    markdown: str
+    foreign_languages: tuple[str, ...] = ()  # languages of fallback texts on the page
+    head_title: Markup | None = None  # for <title>, when it differs from the title
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the navigation: a page, or a section of pages (its first page its index)."""
+
+    title: Markup
+    path: str | None = None
+    children: tuple[NavItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedLanguage:
+    """Everything one language of the public site needs, rendered, before MkDocs builds it."""
+
+    language: Language
+    site_name: Markup
+    pages: tuple[Page, ...]
+    nav: tuple[NavItem, ...]
+    footer_html: Markup
+    config: SiteConfig
+    labels: Mapping[str, str]  # escaped labels for the theme (palette toggles...)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The input of one language: the site's texts in that language and the UI translations."""
+
+    language: Language
+    config: SiteConfig
+    charters: Mapping[str, Charter]
+    translations: gettext.NullTranslations
+    today: dt.date
+    extra: Mapping[str, Any] = field(default_factory=dict)  # later stages' data (results...)
+
+
+# The pages of a charter, in navigation order: (file stem, template).
+CHARTER_PAGES: tuple[tuple[str, str], ...] = (
+    ("index", "public/overview.md.j2"),
+    ("commitments", "public/commitments.md.j2"),
+    ("channels", "public/channels.md.j2"),
+    ("complaints", "public/complaints.md.j2"),
+    ("results", "public/results.md.j2"),
+    ("about", "public/about.md.j2"),
+)
+
+
+def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_id: str) -> bool:
+    """Return whether a charter has the content for this page (results need results)."""
+    if stem == "complaints":
+        return getattr(charter, "complaints", None) is not None
+    if stem == "results":
+        return bool(extra.get("results", {}).get(charter_id))
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The renderer
+
+
+class TemplateFailure(Exception):
+    """A template failed; carries the diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Compile `a ~ b` to a join that escapes author text like every printed value.
+
+    Jinja's own join escapes for HTML only; in Markdown that would leave a `[x](javascript:)`
+    link live.
+    """
+
+    def visit_Concat(self, node: jinja2.nodes.Concat, frame: jinja2.compiler.Frame) -> None:
+        """Write a call of the environment's escaping join."""
+        self.write("environment.charterpress_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class _Environment(jinja2.Environment):
+    """A Jinja environment whose every way of printing text escapes it (see _finalize)."""
+
+    code_generator_class = _CodeGenerator
+
+    @staticmethod
+    def charterpress_join(items: Sequence[Any]) -> Markup:
+        """Join the parts of `a ~ b`, each escaped unless it is Markup."""
+        return Markup("").join(_finalize(item) for item in items)
+
+
+_PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sd]|%%")
+
+
+def _escape_message(message: str) -> str:
+    """Escape a UI message as text, leaving its %(name)s placeholders intact."""
+    # The message is trusted, but it is still text: escaping keeps a translator's '*' or '<'
+    # visible.
+    pieces: list[str] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(message):
+        pieces += [_escape_raw(message[last : match.start()]), match.group()]
+        last = match.end()
+    pieces.append(_escape_raw(message[last:]))
+    return "".join(pieces)
+
+
+def _escape_raw(text: str) -> str:
+    return _SPECIALS.sub(lambda m: _ENTITIES[m.group()], text)
+
+
+def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Callable[..., Any]]:
+    """Return newstyle gettext functions that escape the message and every variable."""
+
+    def fill(message: str, source: str, variables: Mapping[str, Any]) -> Markup:
+        escaped = {key: _finalize(value) for key, value in variables.items()}
+        try:
+            return Markup(_escape_message(message) % escaped)
+        except (KeyError, ValueError, TypeError):
+            # A translation whose placeholders differ from its source's ('i18n check' reports
+            # it): the source text is shown rather than a broken sentence.
+            return Markup(_escape_message(source) % escaped)
+
+    def gettext_(message: str, **variables: Any) -> Markup:
+        return fill(translations.gettext(message), message, variables)
+
+    def ngettext_(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+        variables.setdefault("num", num)
+        source = singular if num == 1 else plural
+        return fill(translations.ngettext(singular, plural, num), source, variables)
+
+    def pgettext_(context: str, message: str, **variables: Any) -> Markup:
+        return fill(translations.pgettext(context, message), message, variables)
+
+    def npgettext_(context: str, singular: str, plural: str, num: int, **variables: Any) -> Markup:
+        variables.setdefault("num", num)
+        source = singular if num == 1 else plural
+        return fill(translations.npgettext(context, singular, plural, num), source, variables)
+
+    return {
+        "gettext": gettext_,
+        "ngettext": ngettext_,
+        "pgettext": pgettext_,
+        "npgettext": npgettext_,
+    }
+
+
+def _escaping_join(items: Sequence[Any], separator: str = ", ") -> Markup:
+    """Join values, each escaped unless Markup; the separator is written in the template."""
+    return Markup(separator).join(_finalize(item) for item in items)
+
+
+def _refuse(name: str) -> Callable[..., Any]:
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise RenderValueError(
+            f"the filter '{name}' would print author text unescaped; Charterpress escapes every "
+            "value itself"
+        )
+
+    return refused
+
+
+class Renderer:
+    """Render a site's pages; the Jinja environment is made once and reused for every page."""
+
+    def __init__(self, site_root: Path) -> None:
+        self.site_root = site_root
+        self.builtin = builtin_templates_dir()
+        self._search = [site_root / SITE_TEMPLATES, self.builtin]
+        self.env = _Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in self._search]),
+            undefined=jinja2.StrictUndefined,
+            finalize=_finalize,
+            # With autoescape on, macros and blocks return Markup; every value printed has
+            # already been escaped by _finalize, which escapes for Markdown as well as HTML.
+            autoescape=True,
+            extensions=["jinja2.ext.i18n"],
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        # Babel's extractor must use the same policy, or msgids will not match.
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.env.newstyle_gettext = True  # type: ignore[attr-defined]
+        # Filters that escape for HTML only (or not at all) are replaced or refused.
+        for name in ("e", "escape", "forceescape"):
+            self.env.filters[name] = _finalize
+        self.env.filters["join"] = _escaping_join
+        for name in ("safe", "urlize", "replace", "xmlattr", "tojson", "indent", "wordwrap"):
+            self.env.filters[name] = _refuse(name)
+        self.env.filters["ident"] = _ident
+        self.env.filters["language_name"] = _language_name
+        self.env.globals.update(
+            WEEKDAYS=WEEKDAYS,
+            contact_href=contact_href,
+            money=_money,
+            result_rows=result_rows,
+            results_chart=results_chart,
+        )
+        self._locale: str | None = None
+
+    # -- language set-up
+
+    def _use_language(self, edition: Edition) -> None:
+        locale = edition.language.gettext
+        self.env.globals.update(_gettext_callables(edition.translations))
+        if locale != self._locale:
+            self.env.filters.update(_locale_filters(locale))
+            self.env.filters["measure"] = lambda v: _measure(v, locale)
+            self._locale = locale
+
+    # -- pages
+
+    def render_page(self, template_name: str, path: str, context: Mapping[str, Any]) -> Page:
+        """Render one page template; its top-level {% set title %} names the page."""
+        seen: set[str] = set()
+        token = _FOREIGN.set(seen)
+        try:
+            with self._errors(template_name):
+                template = self.env.get_template(template_name)
+                try:
+                    module = template.make_module(dict(context))
+                except Exception:
+                    # make_module, unlike render, does not point the traceback at template lines.
+                    self.env.handle_exception()
+                markdown = str(module)
+                title = getattr(module, "title", None)
+                if title is None:
+                    raise RenderValueError(
+                        "the page template sets no title: add {% set title = ... %} at its top"
+                    )
+                title_markup = title if isinstance(title, Markup) else escape_text(str(title))
+            if seen:
+                notice = self.render_fragment(
+                    "shared/fallback_notice.md.j2", {"languages": sorted(seen)}
+                )
+                markdown = _insert_after_heading(markdown, notice)
+        finally:
+            _FOREIGN.reset(token)
+        return Page(path, title_markup, markdown, tuple(sorted(seen)))
+
+    def render_fragment(self, template_name: str, context: Mapping[str, Any]) -> Markup:
+        """Render a template to a fragment of markup (a footer, a notice)."""
+        with self._errors(template_name):
+            return Markup(self.env.get_template(template_name).render(dict(context)))
+
+    def render_labels(self, context: Mapping[str, Any]) -> dict[str, str]:
+        """Return the theme's labels: every top-level {% set %} of shared/labels.j2, escaped."""
+        name = "shared/labels.j2"
+        with self._errors(name):
+            module = self.env.get_template(name).make_module(dict(context))
+        exported = module.__dict__
+        return {
+            key: str(value if isinstance(value, Markup) else escape_text(str(value)))
+            for key, value in sorted(exported.items())
+            if not key.startswith("_") and isinstance(value, str)
+        }
+
+    def render_edition(self, edition: Edition) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
+        """Render every page of one language; report every failing template."""
+        self._use_language(edition)
+        diagnostics: list[Diagnostic] = []
+        pages: list[Page] = []
+        nav: list[NavItem] = []
+        config = edition.config
+        charters = {key: public_view(charter) for key, charter in edition.charters.items()}
+        results = edition.extra.get("results", {})
+        base = {
+            "site": config,
+            "language": edition.language,
+            "locale": edition.language.gettext,
+            "today": edition.today,
+            "charters": charters,
+            "contacts": site_contacts(charters),
+            "extra": edition.extra,
+            "closures_for": lambda channel: holiday_closures(channel, config, edition.today),
+        }
+
+        def attempt(template: str, path: str, context: Mapping[str, Any]) -> Page | None:
+            try:
+                page = self.render_page(template, path, context)
+            except TemplateFailure as failure:
+                diagnostics.append(failure.diagnostic)
+                return None
+            pages.append(page)
+            return page
+
+        home = attempt("public/home.md.j2", "index.md", base)
+        if home is not None:
+            nav.append(NavItem(home.title, home.path))
+        for charter_id, charter in charters.items():
+            context = {
+                **base,
+                "charter": charter,
+                "charter_id": charter_id,
+                "has_results": bool(results.get(charter_id)),
+                "results": results.get(charter_id, ()),
+            }
+            section: list[NavItem] = []
+            for stem, template in CHARTER_PAGES:
+                if not _page_wanted(stem, charter, edition.extra, charter_id):
+                    continue
+                page = attempt(template, f"{charter_id}/{stem}.md", {**context, "stem": stem})
+                if page is not None:
+                    section.append(NavItem(page.title, page.path))
+                    pages[-1] = replace(
+                        page, head_title=page.title + Markup(" · ") + escape_text(charter.title)
+                    )
+            nav.append(NavItem(escape_text(charter.title), None, tuple(section)))
+        footer = Markup("")
+        labels: dict[str, str] = {}
+        try:
+            footer = self.render_fragment("shared/footer.html.j2", base)
+            labels = self.render_labels(base)
+        except TemplateFailure as failure:
+            diagnostics.append(failure.diagnostic)
+        if diagnostics:
+            return None, diagnostics
+        rendered = RenderedLanguage(
+            language=edition.language,
+            site_name=escape_text(edition.config.organisation.name),
+            pages=tuple(pages),
+            nav=tuple(nav),
+            footer_html=footer,
+            config=edition.config,
+            labels=labels,
+        )
+        return rendered, diagnostics
+
+    # -- errors as diagnostics
+
+    def _errors(self, template_name: str) -> _TemplateErrors:
+        return _TemplateErrors(self, template_name)
+
+    def position(self, filename: str | None, line: int) -> SourcePos:
+        """Name a template file relative to the site folder when it is the site's own."""
+        if not filename:
+            return SourcePos("<template>", line, 1)
+        path = Path(filename)
+        try:
+            return SourcePos(
+                path.resolve().relative_to(self.site_root.resolve()).as_posix(), line, 1
+            )
+        except ValueError:
+            return SourcePos(path.as_posix(), line, 1)
+
+
+class _TemplateErrors:
+    """Turn a failure inside a template into a CP401 diagnostic at the template's line."""
+
+    def __init__(self, renderer: Renderer, template_name: str) -> None:
+        self.renderer = renderer
+        self.template_name = template_name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None or isinstance(exc, TemplateFailure):
+            return
+        if not isinstance(exc, jinja2.TemplateError | RenderValueError | ValueError | TypeError):
+            return
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            pos = self.renderer.position(exc.filename, exc.lineno)
+            message = f"template syntax error: {exc.message}"
+        elif isinstance(exc, jinja2.TemplateNotFound):
+            pos = None
+            message = f"the template '{exc.name}' does not exist"
+        else:
+            filename, line = _template_frame(exc.__traceback__, self.renderer)
+            pos = self.renderer.position(filename, line) if filename else None
+            message = _describe(exc)
+        raise TemplateFailure(
+            error(
+                "CP401",
+                f"{message} (while rendering {self.template_name})",
+                pos,
+                "fix the template, or the field it needs; the message names what is missing",
+            )
+        ) from None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"the template uses a value that does not exist: {exc.message}"
+    return str(exc)
+
+
+def _template_frame(tb: TracebackType | None, renderer: Renderer) -> tuple[str | None, int]:
+    """Return the file and line of the innermost template frame of a traceback."""
+    roots = [str(p.resolve()) for p in renderer._search]
+    found: tuple[str | None, int] = (None, 0)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or any(filename.startswith(r) for r in roots):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _insert_after_heading(markdown: str, notice: str) -> str:
+    """Put a notice right after the page's first heading (or at its top)."""
+    lines = markdown.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line.startswith("# "):
+            return "".join(
+                [*lines[: index + 1], "\n", notice.rstrip("\n") + "\n", *lines[index + 1 :]]
+            )
+    return notice.rstrip("\n") + "\n\n" + markdown
+
+
+# ---------------------------------------------------------------------------------------------
+# Data shared by every page
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A way to reach the company, shown on every page."""
+
+    channel: Channel
+    href: str | None
+
+
+def site_contacts(charters: Mapping[str, Charter]) -> tuple[Contact, ...]:
+    """Return every charter's channels, each address once, in charter and channel order."""
+    seen: set[tuple[str, str]] = set()
+    found: list[Contact] = []
+    for charter in charters.values():
+        for channel in charter.channels:
+            key = (channel.kind.value, channel.address)
+            if key not in seen:
+                seen.add(key)
+                found.append(Contact(channel, contact_href(channel)))
+    return tuple(found)
+
+
+def holiday_closures(
+    channel: Channel, config: SiteConfig, today: dt.date
+) -> list[calendars.ClosureDay]:
+    """Return the public holidays of the coming twelve months on which a channel is closed."""
+    calendar = calendars.ChannelCalendar.for_channel(channel, config)
+    return [day for day in calendars.closure_days(calendar, today) if day.kind == "holiday"]
+
+
+def public_view(instance: BaseModelT) -> BaseModelT:
+    """Return a copy of a model whose staff-only fields are emptied, so no page can show them."""
+    updates: dict[str, Any] = {}
+    for name, info in type(instance).model_fields.items():
+        value = getattr(instance, name)
+        if _is_internal(info):
+            updates[name] = None
+        elif isinstance(value, BaseModel):
+            updates[name] = public_view(value)
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            updates[name] = [public_view(item) for item in value]
+    return instance.model_copy(update=updates) if updates else instance
+
+
+def _is_internal(info: FieldInfo) -> bool:
+    metadata = list(info.metadata)
+    annotation = info.annotation
+    for arg in (annotation, *get_args(annotation)):
+        if get_origin(arg) is Annotated:
+            metadata += list(arg.__metadata__)
+    return any(isinstance(m, InternalOnly) for m in metadata)
+
+
+# ---------------------------------------------------------------------------------------------
+# Results: "how we did", as rows for a table and an SVG chart made at build time
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One commitment's result in a period, against the target in force at the period's end."""
+
+    id: str
+    title: str
+    target: Any  # a Target of the model
+    value: Any  # float, Duration or None
+    status: str
+    cause: str | None
+    action: str | None
+    comment: str | None
+    bar: float | None  # the value's length on the chart, 0..1
+    mark: float | None  # the target's place on the chart, 0..1
+
+
+_PERCENT_KINDS = ("percent_within", "every_case", "availability", "rate_at_most")
+
+
+def _chart_scale(target: Any, value: Any) -> tuple[float | None, float | None]:
+    """Place a value and its target on a 0..1 scale, or (None, None) if they do not compare."""
+    if value is None:
+        return None, None
+    if target.kind in _PERCENT_KINDS and isinstance(value, int | float):
+        # Every case: the share of cases handled in time, against 100%.
+        percent = float(getattr(target, "percent", 100))
+        return min(max(float(value) / 100, 0.0), 1.0), percent / 100
+    limit = getattr(target, "within", None) or getattr(target, "at_most", None)
+    if isinstance(value, Duration) and isinstance(limit, Duration) and value.unit == limit.unit:
+        # The target sits at two thirds of the axis, so a result up to 1.5 times it still fits.
+        top = float(limit.amount) * 1.5
+        return min(float(value.amount) / top, 1.0), float(limit.amount) / top
+    return None, None
+
+
+def result_rows(charter: Charter, results: Any) -> list[ResultRow]:
+    """Return the rows of one results file (a validate.ResultSource), in the charter's order."""
+    outcomes = {o.id: o for o in results.results.commitments}
+    rows = []
+    for commitment in charter.commitments:
+        outcome = outcomes.get(commitment.id)
+        if outcome is None:
+            continue
+        target = commitment.target_on(results.period.end)
+        bar, mark = _chart_scale(target, outcome.value)
+        rows.append(
+            ResultRow(
+                commitment.id,
+                commitment.title,
+                target,
+                outcome.value,
+                outcome.status.value,
+                outcome.cause,
+                outcome.action,
+                outcome.comment,
+                bar,
+                mark,
+            )
+        )
+    return rows
+
+
+_ROW_HEIGHT, _BAR_WIDTH, _PAD = 62, 600, 8
+
+
+def results_chart(
+    rows: Sequence[ResultRow],
+    chart_id: str,
+    title: Any,
+    description: Any,
+    value_labels: Mapping[str, Any],
+) -> Markup:
+    """Draw the rows as an accessible SVG bar chart: role=img, <title> and <desc>, no script.
+
+    Each bar is labelled with its value, target and status in text, so colour is never the only
+    cue; the dashed line on each bar marks the target.
+    """
+    shown = [row for row in rows if row.bar is not None]
+    if not shown:
+        return Markup("")
+    width = _BAR_WIDTH + 2 * _PAD
+    height = _ROW_HEIGHT * len(shown) + _PAD
+    ident = str(_ident(chart_id))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'aria-labelledby="{ident}-title {ident}-desc">',
+        f'<title id="{ident}-title">{_finalize(title)}</title>',
+        f'<desc id="{ident}-desc">{_finalize(description)}</desc>',
+    ]
+    x0 = _PAD
+    for index, row in enumerate(shown):
+        y = _PAD + index * _ROW_HEIGHT
+        bar = round((row.bar or 0.0) * _BAR_WIDTH, 1)
+        mark = round(x0 + (row.mark or 0.0) * _BAR_WIDTH, 1)
+        status = escape_text(row.status)
+        parts += [
+            f'<g class="cp-row cp-row--{status}">',
+            f'<text class="cp-label" x="{x0}" y="{y + 12}">{_finalize(row.title)}</text>',
+            f'<rect class="cp-track" x="{x0}" y="{y + 18}" width="{_BAR_WIDTH}" height="16"/>',
+            f'<rect class="cp-bar cp-bar--{status}" x="{x0}" y="{y + 18}" width="{bar}" '
+            'height="16"/>',
+            f'<line class="cp-target" x1="{mark}" y1="{y + 14}" x2="{mark}" y2="{y + 38}"/>',
+            f'<text class="cp-value" x="{x0}" y="{y + 50}">',
+            f"{_finalize(value_labels[row.id])}</text>",
+            "</g>",
+        ]
+    parts.append("</svg>")
+    # One line: a blank line would end Markdown's raw HTML block.
+    return Markup(f'<figure class="cp-chart">{"".join(parts)}</figure>')

@@ -720,6 +720,29 @@ def _parse_number(token: str, locale: str) -> Decimal | str:
         return token
 
 
+def _canonical(number: Decimal | str) -> str:
+    return f"{number.normalize():f}" if isinstance(number, Decimal) else number
+
+
+def _same_numbers(source: str, translation: str, source_locale: str, locale: str) -> bool:
+    """Return whether every number of TRANSLATION matches one of SOURCE, read either way.
+
+    A translation may keep a number exactly as the source writes it ("WCAG 2.2" in Catalan,
+    where "2.2" would otherwise read as 22), or write it the locale's way ("99,5 %").
+    """
+    remaining = [
+        _canonical(_parse_number(token, source_locale))
+        for token in _NUMBER.findall(_strip_non_numbers(source))
+    ]
+    for token in _NUMBER.findall(_strip_non_numbers(translation)):
+        readings = {_canonical(_parse_number(token, loc)) for loc in (locale, source_locale)}
+        match = next((r for r in readings if r in remaining), None)
+        if match is None:
+            return False
+        remaining.remove(match)
+    return not remaining
+
+
 def _listing(items: Iterable[object]) -> str:
     shown = [str(i) for i in items]
     return ", ".join(shown) if shown else "none"
@@ -738,7 +761,7 @@ def compare(source: str, translation: str, source_locale: str, locale: str) -> l
             )
         )
     want_n, got_n = numbers(source, source_locale), numbers(translation, locale)
-    if want_n != got_n:
+    if want_n != got_n and not _same_numbers(source, translation, source_locale, locale):
         found.append(
             Mismatch(
                 "CP604",

@@ -705,3 +705,14 @@ def test_update_without_a_template_says_to_extract_first(tmp_path: Path) -> None
 )
 def test_lint_po(text: str, problem: tuple[int, str] | None) -> None:
     assert i18n.lint_po(text) == problem
+
+
+def test_check_accepts_a_number_kept_as_the_source_writes_it() -> None:
+    # "2.2" reads as 22 in Catalan, where "." groups thousands; a version number kept verbatim
+    # is still the same number.
+    from charterpress.i18n import compare
+
+    assert compare("We meet WCAG 2.2 AA", "Complim les WCAG 2.2 AA", "en", "ca") == []
+    assert compare("We meet WCAG 2.2 AA", "Complim les WCAG 2,2 AA", "en", "ca") == []
+    changed = compare("We answer 90% in 2 days", "Responem el 95 % en 2 dies", "en", "ca")
+    assert [m.code for m in changed] == ["CP604"]

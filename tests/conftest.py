@@ -16,11 +16,18 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Derandomized and bounded in CI, so a run is reproducible; a little wider on a developer's machine.
 settings.register_profile(
-    "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,
+    "ci",
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
-    "dev", max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    "dev",
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
@@ -47,9 +54,9 @@ def require_tool(name: str) -> str:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
-    None, None, None
-]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, None, None]:
     """Under CI=true, turn every skip into a failure: CI must run every test."""
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]

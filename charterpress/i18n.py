@@ -36,7 +36,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import PoFileError, read_po, unescape, write_po
+from babel.messages.pofile import PoFileError, normalize, read_po, unescape, write_po
 from babel.numbers import NumberFormatError, parse_decimal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -463,11 +463,34 @@ def read_catalog(path: Path, locale: str | None, domain: str) -> Catalog:
     return catalog
 
 
+_PREVIOUS_TOKEN = "charterpress-previous-{:06d}"
+
+
 def render_catalog(catalog: Catalog) -> bytes:
     """Return the bytes of a .po/.pot file, deterministically."""
+    # Babel 2.18 re-wraps a long previous msgid as comment prose, which breaks its quoting
+    # ('#| msgid "" "We deliver...'). Let Babel write a one-line token, then write the previous
+    # msgid ourselves the way msgmerge does: one quoted string per '#|' line.
+    previous: dict[str, list[str]] = {}
+    for message in catalog:
+        if message.id and message.previous_id:
+            token = _PREVIOUS_TOKEN.format(len(previous))
+            previous[token] = list(message.previous_id)
+            message.previous_id = [token]
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, include_previous=True, sort_output=False)
-    return buffer.getvalue()
+    try:
+        write_po(buffer, catalog, width=76, include_previous=True, sort_output=False)
+    finally:
+        for message in catalog:
+            if message.previous_id and message.previous_id[0] in previous:
+                message.previous_id = previous[message.previous_id[0]]
+    text = buffer.getvalue().decode("utf-8")
+    for token, ids in previous.items():
+        lines = [f"#| msgid {normalize(ids[0], prefix='#| ', width=76)}"]
+        if len(ids) > 1:
+            lines.append(f"#| msgid_plural {normalize(ids[1], prefix='#| ', width=76)}")
+        text = text.replace(f'#| msgid "{token}"\n', "\n".join(lines) + "\n", 1)
+    return text.encode("utf-8")
 
 
 _DATE_LINES = (b'"POT-Creation-Date:', b'"PO-Revision-Date:')

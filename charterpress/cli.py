@@ -275,3 +275,7 @@ from .cli_build import build, serve  # noqa: E402
 main.add_command(build)
 main.add_command(serve)
 
+
+from .cli_init import init  # noqa: E402
+
+main.add_command(init)

@@ -94,7 +94,9 @@ _CODES: tuple[Code, ...] = (
         "a source file is larger than the size limit",
         "Charter sources are small. A file over the limit is refused before it is parsed, so a "
         "huge or generated file cannot exhaust the machine. Split it, or check that the right "
-        "file was saved.",
+        "file was saved. A file that holds more keys and values than the limit (about fifty "
+        "times the largest real charter) is refused as soon as the limit is passed, for the "
+        "same reason.",
     ),
     _c(
         "CP102",
@@ -407,6 +409,16 @@ _CODES: tuple[Code, ...] = (
         "The folder beside it must be writable and on the same file system.",
     ),
     _c(
+        "CP412",
+        "output-busy",
+        "another build kept the output folder locked",
+        "Builds into the same output folder run one at a time: each holds a lock on the file "
+        ".charterpress-<out>.lock beside the output from the moment it starts writing until the "
+        "new output is in place. A build waits for the one ahead of it and gives up after ten "
+        "minutes. A build that was killed releases the lock by itself (the operating system "
+        "does it), so a stale lock never blocks the next build.",
+    ),
+    _c(
         "CP420",
         "mkdocs-failed",
         "MkDocs could not build a language of the site",
@@ -419,6 +431,25 @@ _CODES: tuple[Code, ...] = (
         "MkDocs reported a problem while building",
         "MkDocs found something wrong in the pages it was given, usually a broken link or anchor "
         "in a site template. --strict turns it into an error.",
+        Level.WARNING,
+    ),
+    _c(
+        "CP422",
+        "material-script-changed",
+        "Material's script is not the one Charterpress adapts",
+        "Charterpress adapts one line of Material's script so that it leaves the language "
+        "selector's links (which lead to the same page in each language) alone, instead of "
+        "fetching a sitemap for every hreflang link of the page. That line was not found: the "
+        "installed mkdocs-material is not the version in constraints.txt. Install that version "
+        "(./dev setup).",
+    ),
+    _c(
+        "CP430",
+        "review-overdue",
+        "a charter or procedure is past its next review date",
+        "Its 'review: next' date is before the build date. The staff handbook's review dashboard "
+        "marks it overdue. Review the document, then write the new dates in 'review: last' and "
+        "'review: next'. --strict turns it into an error.",
         Level.WARNING,
     ),
     # Translation catalogs (python build.py i18n ...)
@@ -634,7 +665,8 @@ class SourceLines:
         """Return line LINE (1-based) of FILE, or None if it cannot be read."""
         if file not in self._cache:
             try:
-                raw = (self._root / file).read_bytes()[: 4 * 1024 * 1024]
+                with (self._root / file).open("rb") as handle:  # never all of a huge file
+                    raw = handle.read(4 * 1024 * 1024)
                 text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
                 self._cache[file] = split_lines(text)
             except OSError:

@@ -42,6 +42,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_VALUES = 200_000
+# Keys and values written in one file. The largest real charter holds about 1,000; a 2 MB file of
+# '1,' holds a million, and checking each against the model (one error apiece) would need gigabytes.
+MAX_WRITTEN = 50_000
 
 PathKey = tuple[str | int, ...]
 
@@ -563,6 +566,7 @@ def _compose(text: str, file: str) -> _Node | None:
     stack: list[tuple[_Node, list[_Node]]] = []
     root: _Node | None = None
     documents = 0
+    written = 0
 
     def attach(node: _Node) -> None:
         nonlocal root
@@ -573,6 +577,17 @@ def _compose(text: str, file: str) -> _Node | None:
 
     try:
         for event in _events(text):
+            if isinstance(event, yaml.NodeEvent):
+                written += 1
+                if written > MAX_WRITTEN:
+                    raise YamlError(
+                        error(
+                            "CP101",
+                            f"the file holds more than {MAX_WRITTEN:,} keys and values",
+                            _pos(file, _mark(event.start_mark)),
+                            "split the file, or check that this is the file you meant to save here",
+                        )
+                    )
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -774,13 +789,14 @@ class _Converter:
                             table[sub] = where
 
     def key(self, node: _Node) -> str:
+        written_at = node.mark  # an alias used as a key is wrong where it is used
         if node.kind == "alias":
             node = node.value
         if node.kind != "scalar":
             raise self.fail(
                 "CP113",
                 "a list or a mapping cannot be used as a key",
-                node.mark,
+                written_at,
                 "use plain text as the key",
             )
         if node.tag not in (None, "!", _STR):

@@ -373,11 +373,12 @@ _PERCENT_FIELD = re.compile(
 class CatalogError(Exception):
     """A catalog file that cannot be read: its position and what is wrong."""
 
-    def __init__(self, path: Path, line: int, message: str) -> None:
+    def __init__(self, path: Path, line: int, message: str, code: str = "CP601") -> None:
         super().__init__(f"{path}:{line}: {message}")
         self.path = path
         self.line = line
         self.message = message
+        self.code = code
 
 
 def normalise_flags(catalog: Catalog, domain: str) -> None:
@@ -441,18 +442,40 @@ def lint_po(text: str) -> tuple[int, str] | None:
     return None
 
 
+# A catalog of 1,000 charters in one language is a few megabytes; a larger file is refused before
+# Babel parses it, so a huge or generated file cannot exhaust the machine.
+MAX_CATALOG_BYTES = 32 * 1024 * 1024
+
+
 def read_catalog(path: Path, locale: str | None, domain: str) -> Catalog:
     """Read a .po or .pot file, or raise CatalogError with the line of the problem."""
     try:
-        problem = lint_po(path.read_bytes().decode("utf-8"))
+        size = path.stat().st_size
+        if size > MAX_CATALOG_BYTES:
+            raise CatalogError(
+                path, 1, f"the file is {size:,} bytes; the limit is {MAX_CATALOG_BYTES:,}", "CP101"
+            )
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise CatalogError(
+                path, line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+            ) from None
+        problem = lint_po(text)
         if problem is not None:
             raise CatalogError(path, *problem)
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=locale, domain=domain, abort_invalid=True)
+        catalog = read_po(io.BytesIO(raw), locale=locale, domain=domain, abort_invalid=True)
     except PoFileError as exc:
         raise CatalogError(path, int(exc.lineno) + 1, str(exc).rsplit(" on ", 1)[0]) from None
-    except UnicodeDecodeError as exc:
-        raise CatalogError(path, 1, f"not valid UTF-8 ({exc.reason})") from None
+    except LookupError as exc:  # an unknown charset in the Content-Type header
+        header = next(
+            (n for n, line in enumerate(text.splitlines(), 1) if "Content-Type:" in line), 1
+        )
+        raise CatalogError(
+            path, header, f"the header names an unknown charset ({exc}); write charset=UTF-8"
+        ) from None
     except (ValueError, UnknownLocaleError) as exc:
         raise CatalogError(path, 1, str(exc)) from None
     except OSError as exc:
@@ -956,7 +979,7 @@ def _catalog_error(domain: Domain, exc: CatalogError) -> Diagnostic:
             "run `python build.py i18n extract` first",
         )
     return error(
-        "CP601",
+        exc.code,
         f"the catalog cannot be read: {exc.message}",
         SourcePos(domain.display(exc.path), exc.line, 1 if exc.line else 0),
         "fix the line, or restore the file from version control and run `i18n update`",

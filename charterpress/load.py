@@ -22,6 +22,9 @@ class SourceSet:
     root: Path
     config: YamlDocument | None = None
     charters: list[YamlDocument] = field(default_factory=list)
+    # Every charter file found, read or not: a charter whose file cannot be read still exists,
+    # so what names it is not reported as naming an unknown charter.
+    charter_ids: list[str] = field(default_factory=list)
     procedures: list[YamlDocument] = field(default_factory=list)
     results: list[YamlDocument] = field(default_factory=list)
 
@@ -44,7 +47,18 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 def _read_all(root: Path, paths: list[Path], diagnostics: list[Diagnostic]) -> list[YamlDocument]:
     documents = []
+    inside = root.resolve()
     for path in paths:
+        if not path.resolve().is_relative_to(inside):
+            diagnostics.append(
+                error(
+                    "CP212",
+                    "the file is a symbolic link that leads outside the site folder",
+                    SourcePos(relative_name(root, path)),
+                    "copy the file into the site folder instead of linking to it",
+                )
+            )
+            continue
         document, problems = load_yaml_file(path, relative_name(root, path))
         diagnostics.extend(problems)
         if document is not None:
@@ -82,6 +96,7 @@ def load_sources(root: Path) -> tuple[SourceSet, list[Diagnostic]]:
             )
         )
     sources.charters = _read_all(root, charter_paths, diagnostics)
+    sources.charter_ids = [p.stem for p in charter_paths]
     sources.procedures = _read_all(root, _yaml_files(root / PROCEDURE_DIR), diagnostics)
     result_paths = sorted(
         p

@@ -982,7 +982,9 @@ def validate_sources(sources: SourceSet, today: dt.date | None = None) -> Valida
     for source in charters.values():
         diagnostics += version_warnings(source.charter, source.document, build_date)
     # Charters that exist but failed their own checks: references to them are not judged.
-    unchecked = {Path(d.file).stem for d in sources.charters} - set(charters)
+    unchecked = ({Path(d.file).stem for d in sources.charters} | set(sources.charter_ids)) - set(
+        charters
+    )
     for procedure in procedures.values():
         diagnostics += delivery_references(
             procedure.procedure, procedure.document, charters, unchecked

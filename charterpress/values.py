@@ -16,7 +16,7 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from . import languages
@@ -417,11 +417,27 @@ def _check_percent(value: Any) -> Any:
     return value
 
 
+def _percent_in_range(value: float) -> float:
+    if not 0 <= value <= 100:
+        raise _fail(
+            "range",
+            "{value}% is not a percentage from 0 to 100",
+            "write a number from 0 to 100, without the % sign",
+            value=f"{value:g}",
+        )
+    return value
+
+
 Percent = Annotated[
     float,
     BeforeValidator(_check_percent),
+    AfterValidator(_percent_in_range),
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
 ]
+
+
+# No compensation or refund runs to a trillion; a larger number is a typo or an attack (1.0e999).
+MAX_AMOUNT_DIGITS = 12
 
 
 def _check_amount(value: Any) -> Any:
@@ -440,7 +456,14 @@ def _check_amount(value: Any) -> Any:
             "range",
             "an amount of money cannot be negative: {value}",
             "write a number of zero or more",
-            value=str(value),
+            value=str(value)[:40],
+        )
+    if amount.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise _fail(
+            "range",
+            "'{value}' is too large for an amount of money",
+            f"write an amount below 10^{MAX_AMOUNT_DIGITS}, as a plain number",
+            value=str(value)[:40],
         )
     return amount
 
@@ -526,7 +549,14 @@ def parse_money(value: Any) -> Money:
             "range",
             "an amount of money cannot be negative: {value}",
             _MONEY_HINT,
-            value=str(raw_amount),
+            value=str(raw_amount)[:40],
+        )
+    if amount.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise _fail(
+            "range",
+            "'{value}' is too large for an amount of money",
+            _MONEY_HINT,
+            value=str(raw_amount)[:40],
         )
     if not isinstance(currency, str) or currency not in _currencies():
         raise _fail(

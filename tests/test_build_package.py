@@ -28,6 +28,7 @@ def test_the_wheel_ships_the_templates_and_the_installed_package_finds_them(
         REPO / "charterpress", source / "charterpress", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(REPO / "templates", source / "templates")
+    shutil.copytree(REPO / "locales", source / "locales")
     dist = tmp_path / "dist"
     subprocess.run(
         [
@@ -54,6 +55,13 @@ def test_the_wheel_ships_the_templates_and_the_installed_package_finds_them(
             relative = template.relative_to(REPO / "templates").as_posix()
             assert f"charterpress/data/templates/{relative}" in names
 
+    ui_catalogs = ["templates/ui.pot", "material/pt_PT.json"] + [
+        f"{code}/LC_MESSAGES/ui.po" for code in ("pt_PT", "ca", "cs", "ro")
+    ]
+    for relative in ui_catalogs:
+        assert f"charterpress/data/locales/{relative}" in names
+    assert not any("content.po" in name for name in names)
+
     target = tmp_path / "installed"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(target)
@@ -61,7 +69,8 @@ def test_the_wheel_ships_the_templates_and_the_installed_package_finds_them(
         [
             sys.executable,
             "-c",
-            "from charterpress.render import builtin_templates_dir; print(builtin_templates_dir())",
+            "from charterpress.render import builtin_templates_dir; print(builtin_templates_dir())"
+            "; from charterpress.i18n import PACKAGE_LOCALES; print(PACKAGE_LOCALES)",
         ],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(target)},
@@ -70,4 +79,6 @@ def test_the_wheel_ships_the_templates_and_the_installed_package_finds_them(
         text=True,
         timeout=60,
     )
-    assert probe.stdout.strip() == str(target / "charterpress" / "data" / "templates")
+    templates_dir, locales_dir = probe.stdout.split()
+    assert templates_dir == str(target / "charterpress" / "data" / "templates")
+    assert locales_dir == str(target / "charterpress" / "data" / "locales")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import logging
 import os
 import re
@@ -20,8 +21,10 @@ from typing import Any
 
 import yaml
 
+from . import i18n
 from .diagnostics import Diagnostic, error
-from .render import NavItem, RenderedLanguage, builtin_templates_dir
+from .languages import Language
+from .render import NavItem, Page, RenderedLanguage, builtin_templates_dir
 
 # Material's recommended layout for a multilingual site: one project per language, each with its
 # own mkdocs.yml, docs/ and search index, built into <public>/<segment>/.
@@ -56,6 +59,51 @@ class Project:
     site_dir: Path
 
 
+@dataclass(frozen=True)
+class SiteLinks:
+    """How the pages of one language link to the same pages in the other languages."""
+
+    base_url: str  # the site's address, ending in "/"
+    languages: tuple[Language, ...]  # every published language, in the selector's order
+    # page path -> the languages in which that page is wholly translated (no fallback text)
+    translated: Mapping[str, tuple[Language, ...]]
+    default: Language  # x-default: the source language
+
+
+def page_url(path: str) -> str:
+    """Return a page's URL relative to its language folder ("shops/commitments.md" -> ".../")."""
+    stem = path.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def page_address(links: SiteLinks, language: Language, path: str) -> str:
+    """Return the absolute address of a page in a language."""
+    return f"{links.base_url}{language.segment}/{page_url(path)}"
+
+
+# Material's search for each language: lunr's stemmers exist for Portuguese and Romanian (and
+# English); Catalan and Czech have none, so they are indexed as plain words with no English
+# stop words or stemming. "stemmer" is read by our search worker (assets/javascripts/workers/
+# site-search.js), which indexes every word as typed, without diacritics and stemmed,
+# so that a query matches as people type it (see search_worker()).
+SEARCH_LANG = {"pt-PT": "pt", "ro": "ro", "en": "en", "ca": "en", "cs": "en"}
+SEARCH_PIPELINE = {
+    "pt-PT": ["stopWordFilter", "stemmer"],
+    "ro": ["stopWordFilter", "stemmer"],
+    "en": ["stopWordFilter", "stemmer"],
+    "ca": [],
+    "cs": [],
+}
+# Words are split at spaces, dashes and punctuation (Material splits at spaces and dashes only,
+# leaving "reclamação," a different word from "reclamação"), but not at apostrophes: "d'un" is
+# one word to type, and the search worker also indexes the word after an elision ("atenció" of
+# "l'atenció").
+SEARCH_SEPARATOR = r"[\s\-.,;:!?()\[\]\"«»„“”‘/]+"
+SEARCH_WORKER = "assets/javascripts/workers/site-search.js"
+
+
 def write_project(
     rendered: RenderedLanguage,
     project_dir: Path,
@@ -64,26 +112,45 @@ def write_project(
     site_root: Path,
     labels: Mapping[str, str],
     strict: bool,
+    links: SiteLinks | None = None,
+    json_ld: Mapping[str, str] | None = None,
 ) -> Project:
     """Write the MkDocs project of one language: mkdocs.yml, docs/, overrides/."""
     docs = project_dir / DOCS
     docs.mkdir(parents=True)
+    language = rendered.language
     for page in rendered.pages:
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
+        meta = _page_links(links, language, page) if links is not None else {}
+        if json_ld and page.path in json_ld:
+            meta["cp_json_ld"] = json_ld[page.path]
         target.write_text(
-            _front_matter(page.head_title or page.title, page.foreign_languages) + page.markdown,
+            _front_matter(page.head_title or page.title, page.foreign_languages, meta)
+            + page.markdown,
             encoding="utf-8",
         )
     _copy_tree(builtin_templates_dir() / "mkdocs" / "overrides", project_dir / OVERRIDES)
     _copy_tree(site_root / "templates" / "mkdocs" / "overrides", project_dir / OVERRIDES)
+    theme_language = language.material
+    partial = i18n.material_language_partial(language)
+    if partial is not None:
+        # Material's strings for the language are replaced (its "pt" is Brazilian); the partial's
+        # name is the BCP 47 tag, which Material prints as <html lang>.
+        theme_language, text = partial
+        target = project_dir / OVERRIDES / "partials" / "languages" / f"{theme_language}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     assets = docs / ASSETS
     _copy_tree(builtin_templates_dir() / "mkdocs" / "assets", assets)
+    worker = docs / SEARCH_WORKER
+    worker.parent.mkdir(parents=True, exist_ok=True)
+    worker.write_text(search_worker(), encoding="utf-8")
     (assets / "colours.css").write_text(_colour_css(rendered), encoding="utf-8")
     theme: dict[str, Any] = {
         "name": "material",
         "custom_dir": OVERRIDES,
-        "language": rendered.language.material,
+        "language": theme_language,
         "font": False,  # no Google Fonts: the site makes no request to another host
         "features": FEATURES,
         "palette": _palettes(labels),
@@ -105,10 +172,30 @@ def write_project(
         "strict": strict,
         "theme": theme,
         "extra_css": [f"{ASSETS}/charterpress.css", f"{ASSETS}/colours.css"],
-        "extra": {"generator": False, "charterpress_footer": str(rendered.footer_html)},
+        "extra": {
+            "generator": False,
+            "charterpress_footer": str(rendered.footer_html),
+            "charterpress_search": SEARCH_WORKER,
+            "charterpress_labels": {
+                key: labels[key]
+                for key in ("not_found_title", "not_found_text", "not_found_home")
+                if key in labels
+            },
+            "charterpress_home": f"{_base_path(rendered.config.base_url)}{language.segment}/",
+            **({"alternate": _selector_homes(links)} if links and len(links.languages) > 1 else {}),
+        },
         "markdown_extensions": MARKDOWN_EXTENSIONS,
-        "plugins": ["search"],
-        "nav": [_nav_entry(item) for item in rendered.nav],
+        "plugins": [
+            {
+                "search": {
+                    "lang": [SEARCH_LANG.get(language.code, "en")],
+                    "pipeline": SEARCH_PIPELINE.get(language.code, []),
+                    "separator": SEARCH_SEPARATOR,
+                }
+            }
+        ],
+        # An empty section (a handbook without procedures) would be an invalid nav entry.
+        "nav": [_nav_entry(item) for item in rendered.nav if item.path or item.children],
         "validation": {"nav": {"omitted_files": "warn"}, "links": {"anchors": "warn"}},
     }
     config_file = project_dir / "mkdocs.yml"
@@ -118,11 +205,95 @@ def write_project(
     return Project(config_file, site_dir)
 
 
-def _front_matter(title: str, foreign: Sequence[str]) -> str:
+def material_worker() -> str:
+    """Return the file name of Material's search worker (it carries a hash of its content)."""
+    import material  # type: ignore[import-untyped]
+
+    folder = Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers"
+    found = sorted(p.name for p in folder.glob("search.*.min.js"))
+    if len(found) != 1:
+        raise RuntimeError(f"Material's search worker is not where it was: {found} in {folder}")
+    return found[0]
+
+
+def search_worker() -> str:
+    """Return our search worker: Material's, with words indexed and matched as people type them.
+
+    Material's worker (lunr.js) matches a query as the prefix of an indexed word, and never
+    stems the query; so a stemmed index loses every word typed in full, and "reclamacao" never
+    finds "reclamação". Ours indexes each word as written, without diacritics, and stemmed, and
+    matches the query without diacritics and stemmed as well (lunr's own extension points:
+    pipeline functions and query clauses).
+    """
+    source = builtin_templates_dir() / "mkdocs" / "search-worker.js"
+    return source.read_text(encoding="utf-8").replace("__MATERIAL_WORKER__", material_worker())
+
+
+def _front_matter(title: str, foreign: Sequence[str], extra: Mapping[str, Any]) -> str:
     meta: dict[str, Any] = {"cp_title": str(title)}
     if foreign:
         meta["cp_foreign"] = list(foreign)
+    meta.update(extra)
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, width=1000) + "---\n\n"
+
+
+def _page_links(links: SiteLinks, language: Language, page: Page) -> dict[str, Any]:
+    """Return a page's links to its translations, escaped for the page frame (main.html).
+
+    hreflang alternates name only the languages in which the page is wholly translated: a page
+    showing fallback texts is not announced as a page of its language.
+    """
+    translated = links.translated.get(page.path, ())
+    home = page.path == "index.md"
+    up = "../" * (page_url(page.path).count("/") + 1)
+    alternates = [
+        {"hreflang": other.bcp47, "href": html.escape(page_address(links, other, page.path))}
+        for other in links.languages
+        if other in translated
+    ]
+    return {
+        "cp_alternates": alternates,
+        # The home page's x-default is the root page, which chooses the reader's language.
+        "cp_x_default": html.escape(
+            links.base_url if home else page_address(links, links.default, page.path)
+        ),
+        "cp_og_locale": language.gettext,
+        "cp_og_locale_alternates": [
+            other.gettext for other in links.languages if other in translated and other != language
+        ],
+        # The language selector leads to the same page in every language, with or without
+        # JavaScript.
+        "cp_selector": [
+            {
+                "name": html.escape(other.name),
+                "hreflang": other.bcp47,
+                "href": html.escape(f"{up}{other.segment}/{page_url(page.path)}"),
+                "current": other == language,
+            }
+            for other in links.languages
+        ]
+        if len(links.languages) > 1
+        else [],
+    }
+
+
+def _selector_homes(links: SiteLinks) -> list[dict[str, str]]:
+    """Return Material's language selector entries: each language's home page.
+
+    Pages with links of their own (cp_selector) lead to the same page instead; the 404 page,
+    which is served at any address, uses these absolute paths.
+    """
+    base_path = _base_path(links.base_url)
+    return [
+        {"name": language.name, "link": f"{base_path}{language.segment}/", "lang": language.bcp47}
+        for language in links.languages
+    ]
+
+
+def _base_path(base_url: str) -> str:
+    """Return the path of the site's address: "https://example.org/charter/" -> "/charter/"."""
+    path = "/" + str(base_url).split("://", 1)[-1].partition("/")[2]
+    return path if path.endswith("/") else path + "/"
 
 
 def _nav_entry(item: NavItem) -> Any:
@@ -217,8 +388,21 @@ def _colour_css(rendered: RenderedLanguage) -> str:
 
 
 def _copy_tree(source: Path, target: Path) -> None:
-    if source.is_dir():
-        shutil.copytree(source, target, dirs_exist_ok=True)
+    """Copy SOURCE into TARGET, leaving out symbolic links that lead outside SOURCE."""
+    if not source.is_dir():
+        return
+    inside = source.resolve()
+
+    def leading_outside(folder: str, names: list[str]) -> set[str]:
+        # validate reports such links (CP212); never publish what they point to (/etc/passwd).
+        paths = {name: Path(folder) / name for name in names}
+        return {
+            name
+            for name, path in paths.items()
+            if path.is_symlink() and not path.resolve().is_relative_to(inside)
+        }
+
+    shutil.copytree(source, target, dirs_exist_ok=True, ignore=leading_outside)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,6 +490,33 @@ def build_project(project: Project, build_date: dt.date) -> list[Diagnostic]:
                 ),
             )
     return diagnostics
+
+
+# Material's script reads every <link rel="alternate"> of a page as a language's home page: it
+# fetches a sitemap under each, and rewrites clicks on links into those folders. Our pages'
+# alternates are the page's own translations (as search engines need), and our selector's links
+# already lead to the same page, so the script is told to leave hreflang links alone.
+MATERIAL_ALTERNATES = 'M("link[rel=alternate]")'
+OUR_ALTERNATES = 'M("link[rel=alternate]:not([hreflang])")'
+
+
+def adapt_language_selector(site_dir: Path) -> list[Diagnostic]:
+    """Make Material's script of a built site ignore hreflang links (CP422 if it cannot)."""
+    bundles = sorted((site_dir / "assets" / "javascripts").glob("bundle.*.min.js"))
+    for bundle in bundles:
+        text = bundle.read_text(encoding="utf-8")
+        if text.count(MATERIAL_ALTERNATES) == 1:
+            bundle.write_text(text.replace(MATERIAL_ALTERNATES, OUR_ALTERNATES), encoding="utf-8")
+            return []
+    return [
+        error(
+            "CP422",
+            f"Material's script in {site_dir.name}/assets/javascripts has no "
+            f"{MATERIAL_ALTERNATES} to adapt",
+            None,
+            "install the mkdocs-material version pinned in constraints.txt (./dev setup)",
+        )
+    ]
 
 
 # Material's own markup that the HTML standard forbids: autocomplete on checkboxes and radio

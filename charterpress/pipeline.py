@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import languages, mkdocs_site, publish
+from . import exports, handbook, languages, mkdocs_site, publish, sitemap, structured
 from .diagnostics import Diagnostic, Level, error, has_errors
+from .lock import OutputBusy
 from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
 from .validate import ValidatedSite, validate_site
 
@@ -48,29 +49,41 @@ def output_folder(site: ValidatedSite, out: Path | None) -> Path:
     return out if out is not None else site.root / site.config.output_dir
 
 
-def resolve_languages(site: ValidatedSite, today: dt.date) -> list[Edition]:
-    """Return the languages to publish, each with its texts and UI translations.
+def resolve_languages(
+    site: ValidatedSite, today: dt.date
+) -> tuple[list[Edition], list[Diagnostic]]:
+    """Return every published language, in the configured order, and the translation problems.
 
-    Only the source language is published for now; the translation stage adds the others,
-    with their texts translated or marked as fallbacks (ForeignText).
+    Each language's texts are translated from its content catalog; a text without a usable
+    translation is a ForeignText in the source language (shown with its `lang` and a notice),
+    reported as CP610, which `build --strict` turns into an error.
     """
-    from .i18n import ui_translations
+    from . import i18n
 
-    language = languages.BY_CODE[site.config.source_language]
-    charters = {key: source.charter for key, source in sorted(site.charters.items())}
+    translated, problems = i18n.translate_languages(site)
+    editions = [
+        Edition(
+            language=language,
+            config=version.config,
+            charters={key: source.charter for key, source in sorted(version.charters.items())},
+            translations=i18n.ui_translations(language.gettext),
+            today=today,
+            extra={
+                "results": _results_by_charter(version),
+                "translation": report,
+                "site": version,
+            },
+        )
+        for language, version, report in translated
+    ]
+    return editions, problems
+
+
+def _results_by_charter(site: ValidatedSite) -> dict[str, list[Any]]:
     results: dict[str, list[Any]] = {}
     for source in sorted(site.results, key=lambda r: (r.charter_id, r.period.start)):
         results.setdefault(source.charter_id, []).append(source)
-    return [
-        Edition(
-            language=language,
-            config=site.config,
-            charters=charters,
-            translations=ui_translations(language.gettext),
-            today=today,
-            extra={"results": results},
-        )
-    ]
+    return results
 
 
 def render_editions(
@@ -99,30 +112,46 @@ def build_site(options: BuildOptions) -> BuildResult:
     if outcome.site is None or has_errors(diagnostics):
         return BuildResult(None, _finish(diagnostics, options))
     site = outcome.site
+    publish.checkpoint("validated")
     out = output_folder(site, options.out)
     refusal = publish.check_output(out)
     if refusal is not None:
         return BuildResult(None, _finish([*diagnostics, refusal], options))
 
     renderer = Renderer(site.root)
-    editions = resolve_languages(site, options.today)
+    editions, problems = resolve_languages(site, options.today)
+    diagnostics += problems
     rendered, problems = render_editions(renderer, editions)
     diagnostics += problems
     if has_errors(diagnostics):
         return BuildResult(None, _finish(diagnostics, options))
+    publish.checkpoint("rendered")
 
     try:
         staging = publish.make_staging(out)
+    except OutputBusy as busy:
+        return BuildResult(None, _finish([*diagnostics, busy.diagnostic], options))
     except OSError as exc:
         diagnostics.append(
             error("CP411", f"cannot create a folder beside '{out}': {exc.strerror}", None)
         )
         return BuildResult(None, _finish(diagnostics, options))
     try:
-        diagnostics += _build_public(renderer, site, rendered, staging / publish.PUBLIC, options)
+        diagnostics += _build_public(
+            renderer, site, rendered, staging / publish.PUBLIC, options, editions
+        )
+        diagnostics += handbook.build_handbook(
+            renderer,
+            site,
+            [e for e in editions if e.language in {r.language for r in rendered}],
+            staging / publish.HANDBOOK,
+            today=options.today,
+            strict=options.strict,
+        )
         diagnostics = _finish(diagnostics, options)
         if has_errors(diagnostics):
             return BuildResult(None, diagnostics)
+        publish.checkpoint("staged")
         try:
             publish.swap_in(staging, out)
         except OSError as exc:
@@ -139,10 +168,13 @@ def _build_public(
     rendered: list[RenderedLanguage],
     public: Path,
     options: BuildOptions,
+    editions: list[Edition],
 ) -> list[Diagnostic]:
     """Write and build one MkDocs project per language into PUBLIC, plus the root page."""
     diagnostics: list[Diagnostic] = []
     public.mkdir()
+    links = site_links(site, rendered)
+    by_language = {edition.language: edition for edition in editions}
     with tempfile.TemporaryDirectory(prefix="charterpress-mkdocs-") as work:
         for language in rendered:
             project = mkdocs_site.write_project(
@@ -152,8 +184,27 @@ def _build_public(
                 site_root=site.root,
                 labels=language.labels,
                 strict=options.strict,
+                links=links,
+                json_ld=_json_ld(by_language[language.language], links, options.today),
             )
             diagnostics += mkdocs_site.build_project(project, options.today)
+            diagnostics += mkdocs_site.adapt_language_selector(project.site_dir)
+            for poster in language.posters:
+                target = project.site_dir / poster.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(poster.html, encoding="utf-8")
+            # After MkDocs, which empties its output folder: JSON and iCalendar for importers.
+            edition = by_language[language.language]
+            for relative, content in exports.site_exports(
+                edition.extra["site"], language.language, options.today
+            ).items():
+                target = project.site_dir / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            for name in sitemap.LANGUAGE_SITEMAPS:
+                (project.site_dir / name).unlink(missing_ok=True)
+            # The first language is built, the others not yet: a half-made staging folder.
+            publish.checkpoint("mkdocs")
     try:
         index = renderer.render_fragment(
             "shared/language_index.html.j2",
@@ -162,12 +213,44 @@ def _build_public(
                 "editions": [r.language for r in rendered],
                 "default": languages.BY_CODE[site.config.source_language],
                 "footer": rendered[0].footer_html if rendered else "",
+                "base": links.base_url,
+                # The root stands for the home pages: it names those that are translated.
+                "alternates": links.translated.get("index.md", ()),
             },
         )
     except TemplateFailure as failure:
         return [*diagnostics, failure.diagnostic]
     (public / "index.html").write_text(index, encoding="utf-8")
+    pages = [page.path for page in rendered[0].pages] if rendered else []
+    (public / "sitemap.xml").write_text(sitemap.sitemap_xml(links, pages), encoding="utf-8")
+    (public / "robots.txt").write_text(sitemap.robots_txt(links.base_url), encoding="utf-8")
     return diagnostics
+
+
+def _json_ld(edition: Edition, links: mkdocs_site.SiteLinks, today: dt.date) -> dict[str, str]:
+    """Return the JSON-LD of the charter pages of one language, by page path."""
+    return structured.charter_pages_json_ld(
+        edition.config,
+        edition.charters,
+        today,
+        lambda path: mkdocs_site.page_address(links, edition.language, path),
+    )
+
+
+def site_links(site: ValidatedSite, rendered: list[RenderedLanguage]) -> mkdocs_site.SiteLinks:
+    """Return how pages link to their translations: a page is a translation where no text of
+    it falls back to the source language."""
+    translated: dict[str, list[languages.Language]] = {}
+    for language in rendered:
+        for page in language.pages:
+            if not page.foreign_languages:
+                translated.setdefault(page.path, []).append(language.language)
+    return mkdocs_site.SiteLinks(
+        base_url=site.config.base_url.rstrip("/") + "/",
+        languages=tuple(r.language for r in rendered),
+        translated={path: tuple(found) for path, found in translated.items()},
+        default=languages.BY_CODE[site.config.source_language],
+    )
 
 
 def _finish(diagnostics: list[Diagnostic], options: BuildOptions) -> list[Diagnostic]:

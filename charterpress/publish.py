@@ -17,9 +17,11 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .diagnostics import Diagnostic, error
+from .lock import OutputLock
 
 MARKER = ".charterpress-output"
 MARKER_TEXT = (
@@ -30,6 +32,25 @@ PUBLIC = "public"
 HANDBOOK = "handbook"
 _STAGING_INFIX = ".charterpress-new-"
 _RETIRED_INFIX = ".charterpress-old-"
+# The crash tests stop a build at a named stage: "STAGE:FLAG" writes FLAG there, then waits to be
+# killed. Unset (always, outside the tests), checkpoint() does nothing.
+PAUSE_ENV = "CHARTERPRESS_TEST_PAUSE_AT"
+STAGES = ("validated", "rendered", "mkdocs", "staged", "swapped", "cleanup")
+# The lock of each staging folder's output, held until discard(): one build at a time per output.
+_LOCKS: dict[Path, OutputLock] = {}
+
+
+def checkpoint(stage: str) -> None:
+    """Stop here, for a crash test, when CHARTERPRESS_TEST_PAUSE_AT names STAGE."""
+    wanted, _, flag = os.environ.get(PAUSE_ENV, "").partition(":")
+    if wanted != stage or not flag:
+        return
+    # Written aside, then renamed: the test sees the flag only once it is complete.
+    pending = Path(flag + ".tmp")
+    pending.write_text(stage, encoding="utf-8")
+    pending.replace(flag)
+    while True:
+        time.sleep(3600)
 
 
 def is_ours(folder: Path) -> bool:
@@ -68,13 +89,24 @@ def check_output(out: Path) -> Diagnostic | None:
 
 
 def make_staging(out: Path) -> Path:
-    """Create the fresh folder, beside OUT, into which the new output is built."""
+    """Lock OUT, then create the fresh folder beside it into which the new output is built.
+
+    Raises lock.OutputBusy if another build keeps OUT locked; discard() releases the lock.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_STAGING_INFIX}", dir=out.parent))
-    # mkdtemp makes a private folder (0700); the output is published, so it gets the usual mode.
-    staging.chmod(0o777 & ~_umask())
-    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    held = OutputLock(out)
+    held.acquire()
+    try:
+        # Under the lock: the leftovers are a killed build's, never a running build's.
+        remove_leftovers(out)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_STAGING_INFIX}", dir=out.parent))
+        # mkdtemp makes a private folder (0700); the output is published: give the usual mode.
+        staging.chmod(0o777 & ~_umask())
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    except BaseException:
+        held.release()
+        raise
+    _LOCKS[staging] = held
     return staging
 
 
@@ -95,9 +127,14 @@ def remove_leftovers(out: Path) -> None:
 
 
 def discard(staging: Path) -> None:
-    """Delete a staging folder after a failed build."""
-    if staging.is_dir() and is_ours(staging):
-        shutil.rmtree(staging, ignore_errors=True)
+    """Delete a staging folder after a failed build; release the output's lock."""
+    try:
+        if staging.is_dir() and is_ours(staging):
+            shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        held = _LOCKS.pop(staging, None)
+        if held is not None:
+            held.release()
 
 
 def swap_in(staging: Path, out: Path) -> None:
@@ -108,13 +145,23 @@ def swap_in(staging: Path, out: Path) -> None:
         return
     if _exchange(staging, out):
         # STAGING now holds the old output.
-        shutil.rmtree(staging, ignore_errors=True)
+        checkpoint("swapped")
+        _remove_retired(staging)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{out.name}{_RETIRED_INFIX}", dir=out.parent))
     retired.rmdir()
     out.rename(retired)
     staging.rename(out)
-    shutil.rmtree(retired, ignore_errors=True)
+    checkpoint("swapped")
+    _remove_retired(retired)
+
+
+def _remove_retired(folder: Path) -> None:
+    """Delete the old output, site by site (a crash test stops between the two)."""
+    for part in (PUBLIC, HANDBOOK):
+        shutil.rmtree(folder / part, ignore_errors=True)
+        checkpoint("cleanup")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 _AT_FDCWD = -100

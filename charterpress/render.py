@@ -210,6 +210,14 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class Poster:
+    """A charter's one-page poster: a complete HTML page, written beside MkDocs's pages."""
+
+    path: str  # "shops/poster/index.html", in the language's folder
+    html: Markup
+
+
+@dataclass(frozen=True)
 class RenderedLanguage:
     """Everything one language of the public site needs, rendered, before MkDocs builds it."""
 
@@ -220,6 +228,7 @@ class RenderedLanguage:
     footer_html: Markup
     config: SiteConfig
     labels: Mapping[str, str]  # escaped labels for the theme (palette toggles...)
+    posters: tuple[Poster, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -514,9 +523,14 @@ class Renderer:
             nav.append(NavItem(escape_text(charter.title), None, tuple(section)))
         footer = Markup("")
         labels: dict[str, str] = {}
+        posters: list[Poster] = []
         try:
             footer = self.render_fragment("shared/footer.html.j2", base)
             labels = self.render_labels(base)
+            posters = [
+                self.render_poster(edition, {**base, "footer": footer}, charter_id, charter)
+                for charter_id, charter in charters.items()
+            ]
         except TemplateFailure as failure:
             diagnostics.append(failure.diagnostic)
         if diagnostics:
@@ -529,8 +543,29 @@ class Renderer:
             footer_html=footer,
             config=edition.config,
             labels=labels,
+            posters=tuple(posters),
         )
         return rendered, diagnostics
+
+    def render_poster(
+        self, edition: Edition, base: Mapping[str, Any], charter_id: str, charter: Charter
+    ) -> Poster:
+        """Render a charter's one-page poster, whose QR code opens the charter's page."""
+        from . import poster
+
+        url = f"{str(edition.config.base_url).rstrip('/')}/{edition.language.segment}/"
+        url += f"{_ident(charter_id)}/"
+        context = {
+            **base,
+            "charter": charter,
+            "charter_id": charter_id,
+            "url": url,
+            "qr": poster.qr_svg(url, str(charter.title)),
+            "commitments": poster.key_commitments(charter),
+            "hour_groups": poster.hour_groups,
+        }
+        html = self.render_fragment("public/poster.html.j2", context)
+        return Poster(f"{charter_id}/poster/index.html", html)
 
     # -- errors as diagnostics
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -243,6 +244,26 @@ def charter_reference_diagnostics(charter: Charter, document: YamlDocument) -> l
                         segment_ids,
                     )
                 )
+    return found
+
+
+def linked_outside_diagnostics(root: Path) -> list[Diagnostic]:
+    """Report files under templates/ and assets/ that link outside the site folder (CP212)."""
+    inside = root.resolve()
+    found = []
+    for folder in ("templates", "assets"):
+        for dirpath, dirnames, filenames in os.walk(root / folder, followlinks=False):
+            for name in sorted(dirnames + filenames):
+                path = Path(dirpath) / name
+                if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                    found.append(
+                        error(
+                            "CP212",
+                            "a symbolic link leads outside the site folder; it is not published",
+                            SourcePos(path.relative_to(root).as_posix()),
+                            "copy the file into the site folder instead of linking to it",
+                        )
+                    )
     return found
 
 
@@ -976,6 +997,7 @@ def validate_sources(sources: SourceSet, today: dt.date | None = None) -> Valida
         if config is not None:
             diagnostics += duplicate_id_diagnostics(config, sources.config)
             diagnostics += asset_diagnostics(config, sources.config, sources.root)
+            diagnostics += linked_outside_diagnostics(sources.root)
     charters = _check_charters(sources, diagnostics)
     procedures = _check_procedures(sources, diagnostics)
     results = _check_results(sources, diagnostics)

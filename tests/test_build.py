@@ -46,7 +46,7 @@ def test_output_layout(example_build: Path) -> None:
     assert (public / "index.html").is_file()
     assert (public / "en" / "index.html").is_file()
     assert (public / "en" / "404.html").is_file()
-    assert (public / "en" / "sitemap.xml").is_file()
+    assert (public / "sitemap.xml").is_file()
     assert (public / "en" / "search" / "search_index.json").is_file()
     for charter in (REPO / "charter").glob("*.yml"):
         for page in ("", "commitments/", "channels/", "about/"):
@@ -161,7 +161,9 @@ def test_no_page_or_asset_requests_another_host(example_build: Path) -> None:
             tree = html.fromstring(text)
             # Everything a browser fetches by itself must stay on this site.
             fetched = tree.xpath(
-                "//script/@src | //img/@src | //link[not(@rel='canonical')]/@href | "
+                # Canonical and hreflang links name pages; a browser never fetches them.
+                "//script/@src | //img/@src | "
+                "//link[not(@rel='canonical' or @rel='alternate')]/@href | "
                 "//iframe/@src | //source/@src | //video/@src | //audio/@src | //object/@data"
             )
             for url in fetched:
@@ -210,11 +212,10 @@ def test_two_builds_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.Monk
         assert result.ok, result.diagnostics
         digests.append(_tree_digest(out))
     assert digests[0] == digests[1]
-    sitemap = (tmp_path / "one" / "public" / "en" / "sitemap.xml").read_text(encoding="utf-8")
-    assert set(re.findall(r"<lastmod>(.*)</lastmod>", sitemap)) == {"2026-06-15"}
-    # The gzip header carries a time too: the build date's midnight, never the clock's.
-    gz = (tmp_path / "one" / "public" / "en" / "sitemap.xml.gz").read_bytes()
-    assert int.from_bytes(gz[4:8], "little") == 1781481600
+    # One sitemap at the root (sitemap.py), with no date; MkDocs's dated ones are removed.
+    sitemap = (tmp_path / "one" / "public" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<lastmod>" not in sitemap
+    assert not list((tmp_path / "one" / "public").glob("*/sitemap.xml*"))
 
 
 def test_the_build_date_is_the_only_date_in_the_output(full_build: Path) -> None:
@@ -250,7 +251,7 @@ def test_build_command_writes_the_site(tmp_path: Path) -> None:
         "2026-06-15",
     )
     assert result.returncode == 0, result.stderr
-    assert "built en into" in result.stderr
+    assert "built en, pt-PT into" in result.stderr
     assert "end of life" not in result.stderr + result.stdout  # Material's notice is silenced
     assert (tmp_path / "o" / "public" / "en" / "help" / "commitments" / "index.html").is_file()
 
@@ -289,17 +290,19 @@ def test_a_mkdocs_warning_is_reported_and_strict_turns_it_into_an_error(tmp_path
     site = _site_with_broken_link(tmp_path)
     result = build_site(BuildOptions(site=site, today=TODAY, out=tmp_path / "out"))
     assert result.ok
-    (warning,) = result.diagnostics
-    assert (warning.code, warning.level, warning.pos) == ("CP421", Level.WARNING, None)
-    assert warning.message.startswith("MkDocs (en): ")
-    assert "no-such-page.md" in warning.message
+    # The root has no Portuguese catalog: its pt-PT texts fall back (CP610), not the subject here.
+    warnings = [d for d in result.diagnostics if d.code != "CP610"]
+    assert [(w.code, w.level, w.pos) for w in warnings] == [("CP421", Level.WARNING, None)] * 2
+    assert [w.message.split(": ")[0] for w in warnings] == ["MkDocs (en)", "MkDocs (pt)"]
+    assert all("no-such-page.md" in w.message for w in warnings)
 
     strict = build_site(BuildOptions(site=site, today=TODAY, out=tmp_path / "strict", strict=True))
     assert not strict.ok
-    assert [d.code for d in strict.diagnostics] == ["CP421", "CP420"]
+    mkdocs = [d for d in strict.diagnostics if d.code != "CP610"]
+    assert [d.code for d in mkdocs] == ["CP421", "CP420", "CP421", "CP420"]
     assert all(d.level is Level.ERROR for d in strict.diagnostics)
-    assert strict.diagnostics[1].pos is None
-    assert strict.diagnostics[1].message.startswith("MkDocs could not build the 'en' site")
+    assert mkdocs[1].pos is None
+    assert mkdocs[1].message.startswith("MkDocs could not build the 'en' site")
     assert not (tmp_path / "strict").exists()
 
 
@@ -313,11 +316,11 @@ def test_a_fallback_text_keeps_its_language_and_the_page_shows_a_notice(
 
     resolve = pipeline.resolve_languages
 
-    def with_fallback(site: object, today: dt.date) -> list[object]:
-        editions = resolve(site, today)  # type: ignore[arg-type]
+    def with_fallback(site: object, today: dt.date) -> tuple[list[object], list[object]]:
+        editions, problems = resolve(site, today)  # type: ignore[arg-type]
         charter = editions[0].charters["help"]
         foreign = charter.model_copy(update={"vision": ForeignText("Olá <b>todos</b>", "pt-PT")})
-        return [replace(editions[0], charters={"help": foreign})]
+        return [replace(editions[0], charters={"help": foreign})], problems
 
     monkeypatch.setattr(pipeline, "resolve_languages", with_fallback)
     result = build_site(BuildOptions(site=ROOTS / "minimal", today=TODAY, out=tmp_path / "o"))

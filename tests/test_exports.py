@@ -300,3 +300,15 @@ def test_site_exports_lists_every_charter_and_every_channel_with_hours(
     assert set(files) == expected
     assert "exports/online-email.ics" not in files  # always open: no hours to export
     assert all(isinstance(v, bytes) for v in files.values())
+
+
+def test_the_build_publishes_the_exports_of_every_language(example_build: Path) -> None:
+    folder = example_build / "public" / "cs" / "exports"
+    charter = json.loads((folder / "online.json").read_text(encoding="utf-8"))
+    assert charter["language"] == "cs"
+    assert charter["charter"]["title"].startswith("Co vám slibujeme")
+    calendar = icalendar.Calendar.from_ical((folder / "online-phone-cz.ics").read_bytes())
+    assert calendar.walk("VEVENT")
+    for segment in ("en", "pt", "ca", "ro"):
+        assert (example_build / "public" / segment / "exports" / "shops.json").is_file()
+    assert not (example_build / "handbook" / "cs" / "exports").exists()

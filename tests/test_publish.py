@@ -47,7 +47,9 @@ def edit(site: Path, old: str, new: str) -> None:
 
 def build(site: Path, out: Path, *, strict: bool = False) -> list[Diagnostic]:
     result = build_site(BuildOptions(site=site, today=TODAY, out=out, strict=strict))
-    return result.diagnostics
+    # The root has no Portuguese catalog: its pt-PT pages fall back to English (CP610 warnings,
+    # errors under --strict), which is not what these tests are about.
+    return [d for d in result.diagnostics if d.code != "CP610"]
 
 
 def leftovers(out: Path) -> list[str]:
@@ -71,7 +73,8 @@ def test_a_failure_inside_mkdocs_leaves_the_old_output_untouched(tmp_path: Path)
     about = site / "templates" / "public" / "about.md.j2"
     about.parent.mkdir(parents=True)
     about.write_text("{% set title = 'About' %}\n# About\n\n[gone](gone.md)\n", encoding="utf-8")
-    assert [d.code for d in build(site, out, strict=True)] == ["CP421", "CP420"]
+    # One MkDocs warning and failure per language (en, pt-PT).
+    assert [d.code for d in build(site, out, strict=True)] == ["CP421", "CP420"] * 2
     assert digest(out) == before
     assert leftovers(out) == []
 

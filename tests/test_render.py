@@ -39,7 +39,7 @@ def render_root(root: Path) -> RenderedLanguage:
     """Validate and render the source language of the site at ROOT."""
     outcome = validate_site(root, TODAY)
     assert outcome.site is not None, [str(d) for d in outcome.diagnostics]
-    edition = resolve_languages(outcome.site, TODAY)[0]
+    edition = resolve_languages(outcome.site, TODAY)[0][0]
     rendered, diagnostics = Renderer(root).render_edition(edition)
     assert rendered is not None, [str(d) for d in diagnostics]
     return rendered
@@ -207,7 +207,7 @@ def test_a_foreign_text_carries_its_language_and_the_page_a_notice(tmp_path: Pat
 def _edition(root: Path) -> Edition:
     outcome = validate_site(root, TODAY)
     assert outcome.site is not None
-    return resolve_languages(outcome.site, TODAY)[0]
+    return resolve_languages(outcome.site, TODAY)[0][0]
 
 
 def _site_with_template(tmp_path: Path, name: str, text: str) -> Path:

@@ -248,10 +248,10 @@ def charter_reference_diagnostics(charter: Charter, document: YamlDocument) -> l
 
 
 def linked_outside_diagnostics(root: Path) -> list[Diagnostic]:
-    """Report files under templates/ and assets/ that link outside the site folder (CP212)."""
+    """Report files under templates/, which is copied whole, that link outside the site (CP212)."""
     inside = root.resolve()
     found = []
-    for folder in ("templates", "assets"):
+    for folder in ("templates",):
         for dirpath, dirnames, filenames in os.walk(root / folder, followlinks=False):
             for name in sorted(dirnames + filenames):
                 path = Path(dirpath) / name

@@ -352,3 +352,16 @@ def test_every_anchor_is_an_element_id_and_none_is_left_as_text(full_build: Path
         assert commitments.xpath(f"//*[@id='{anchor}']"), anchor
     overview = html.parse(str(public / "desk" / "index.html"))
     assert overview.xpath("//*[@id='includes-advice'] | //*[@id='segment-new']")
+
+
+def test_each_target_variant_is_a_list_item_of_its_own(example_build: Path) -> None:
+    # A variant with a note used to run into the next one ("...today.)- For Long-term...").
+    page = example_build / "public" / "en" / "online" / "commitments" / "index.html"
+    tree = html.parse(str(page))
+    items = [
+        tree.xpath(f"//span[@id='commitment-phone-answer-{variant}']/ancestor::li[1]")
+        for variant in ("delivery-today", "club-members")
+    ]
+    assert all(len(found) == 1 for found in items)
+    assert items[0][0] is not items[1][0]
+    assert "- " not in "".join(items[0][0].itertext())

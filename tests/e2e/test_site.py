@@ -256,7 +256,9 @@ def test_public_site_links_nowhere_into_the_handbook(public: Path) -> None:
 
 
 def test_public_site_fetches_nothing_from_another_host(public: Path, base_url: str) -> None:
-    found = foreign_urls(public, [base_url])
+    # The exports (<lang>/exports/*.json, *.ics) are data for help desks and map listings: the
+    # organisation's addresses in them are values, and no page ever fetches them.
+    found = [line for line in foreign_urls(public, [base_url]) if "/exports/" not in line]
     unexplained = [
         line
         for line in found

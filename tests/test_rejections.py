@@ -16,6 +16,7 @@ import pytest
 from charterpress import yamlsource
 from charterpress.diagnostics import Diagnostic, Level, sort_diagnostics
 from charterpress.validate import validate_site
+from tests.fullsite import replace
 
 TODAY = dt.date(2025, 3, 31)  # the build date is pinned: nothing depends on the clock
 MINIMAL = Path(__file__).resolve().parent / "roots" / "minimal"
@@ -28,14 +29,6 @@ def make_site(tmp_path: Path) -> Path:
     site = tmp_path / "site"
     shutil.copytree(MINIMAL, site)
     return site
-
-
-def replace(site: Path, file: str, old: str, new: str) -> None:
-    """Replace the one occurrence of OLD in FILE by NEW."""
-    path = site / file
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} must occur once in {file}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def diagnostics(site: Path) -> list[Diagnostic]:

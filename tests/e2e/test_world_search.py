@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .browser import PageLog, serve_folder, watch_page
+from .browser import PageLog, serve_folder
 from .checks import search_results
 
 # (language folder, query as typed, what the reader means): each must find a complaints page.
@@ -33,24 +33,13 @@ def served(example_build: Path) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture
-def tab(browser: Any) -> Iterator[tuple[Any, PageLog]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    log = watch_page(page)
-    try:
-        yield page, log
-    finally:
-        context.close()
-
-
-def test_search_finds_a_word_as_people_type_it(served: str, tab: tuple[Any, PageLog]) -> None:
-    page, log = tab
+def test_search_finds_a_word_as_people_type_it(served: str, page: tuple[Any, PageLog]) -> None:
+    tab, log = page
     problems = []
     for segment, query, meaning in QUERIES:
-        page.goto(f"{served}/{segment}/", wait_until="load")
-        page.wait_for_load_state("networkidle")
-        found = [urlsplit(url).path for url in search_results(page, query)]
+        tab.goto(f"{served}/{segment}/", wait_until="load")
+        tab.wait_for_load_state("networkidle")
+        found = [urlsplit(url).path for url in search_results(tab, query)]
         if not any(
             path.startswith(f"/{segment}/") and path.endswith("/complaints/") for path in found[:3]
         ):

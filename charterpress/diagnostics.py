@@ -571,6 +571,23 @@ _CODES: tuple[Code, ...] = (
         "a command-line option or environment value is invalid",
         "An option such as --today or SOURCE_DATE_EPOCH, or the --site folder, is invalid.",
     ),
+    _c(
+        "CP910",
+        "init-language",
+        "`init` has no starter in that language, or the languages do not fit together",
+        "`init --lang` names the source language of the starter texts: one of pt-PT, ca, cs, "
+        "ro, en. `--languages` lists the published languages, comma-separated, each once, the "
+        "source language among them. Nothing was written.",
+    ),
+    _c(
+        "CP911",
+        "init-folder-in-use",
+        "`init` would write into a file or a folder that is not empty",
+        "`init` writes a new site only into a new or an empty folder (a `.git` folder may be "
+        "there already), so that it never overwrites a file of yours. The diagnostic names the "
+        "first file in the way. Name a new folder, or move those files away. Nothing was "
+        "written.",
+    ),
 )
 
 REGISTRY: Mapping[str, Code] = {c.code: c for c in _CODES}

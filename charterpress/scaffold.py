@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, languages
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic, SourcePos, error
 from .schema import write_schemas
 
 STARTERS = Path(__file__).resolve().parent / "starters"
@@ -88,13 +88,13 @@ def starter_files(options: InitOptions) -> dict[str, str]:
 
 
 def check_options(options: InitOptions) -> list[Diagnostic]:
-    """Return why `init` cannot write (CP901), or nothing."""
+    """Return why `init` cannot write: a language (CP910), a folder in use (CP911)."""
     problems: list[Diagnostic] = []
     known = ", ".join(SOURCE_LANGUAGES)
     if options.language not in SOURCE_LANGUAGES:
         problems.append(
             error(
-                "CP901",
+                "CP910",
                 f"there is no starter in '{options.language}'",
                 None,
                 f"choose --lang among {known}",
@@ -104,7 +104,7 @@ def check_options(options: InitOptions) -> list[Diagnostic]:
         if code not in languages.BY_CODE:
             problems.append(
                 error(
-                    "CP901",
+                    "CP910",
                     f"'{code}' is not a language Charterpress publishes",
                     None,
                     f"list languages among {known}, e.g. --languages pt-PT,en",
@@ -113,7 +113,7 @@ def check_options(options: InitOptions) -> list[Diagnostic]:
     if options.languages and options.language not in options.languages:
         problems.append(
             error(
-                "CP901",
+                "CP910",
                 f"--languages does not include the source language '{options.language}'",
                 None,
                 f"add it, e.g. --languages {','.join((options.language, *options.languages))}",
@@ -121,23 +121,37 @@ def check_options(options: InitOptions) -> list[Diagnostic]:
         )
     if len(set(options.languages)) != len(options.languages):
         problems.append(
-            error("CP901", "--languages names a language twice", None, "name each language once")
+            error("CP910", "--languages names a language twice", None, "name each language once")
         )
-    target = options.target
-    if target.exists() and not target.is_dir():
-        problems.append(
-            error("CP901", f"'{target}' is a file, not a folder", None, "name a new folder")
-        )
-    elif target.is_dir() and any(p.name not in IGNORED for p in target.iterdir()):
-        problems.append(
-            error(
-                "CP901",
-                f"the folder '{target}' is not empty: init writes only into a new or empty folder",
-                None,
-                "name a new folder, e.g. `charterpress init my-charter`; nothing was written",
-            )
-        )
+    problems += _folder_in_use(options.target)
     return problems
+
+
+def _folder_in_use(target: Path) -> list[Diagnostic]:
+    """Return CP911 at the file that stands in the way of a new site in TARGET, or nothing."""
+    if target.exists() and not target.is_dir():
+        return [
+            error(
+                "CP911",
+                f"'{target}' is a file, not a folder",
+                SourcePos(str(target)),
+                "name a new folder",
+            )
+        ]
+    if not target.is_dir():
+        return []
+    # Named by its first entry, so that the person sees what is in the way.
+    found = sorted(p for p in target.iterdir() if p.name not in IGNORED)
+    if not found:
+        return []
+    return [
+        error(
+            "CP911",
+            f"the folder '{target}' is not empty: init writes only into a new or empty folder",
+            SourcePos(str(found[0])),
+            "name a new folder, e.g. `charterpress init my-charter`; nothing was written",
+        )
+    ]
 
 
 def init_site(options: InitOptions) -> list[Path]:

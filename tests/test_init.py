@@ -165,8 +165,8 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     result = invoke("init", str(tmp_path), "--today", TODAY)
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        f"error[CP901]: the folder '{tmp_path}' is not empty: init writes only into a new or "
-        "empty folder\n"
+        f"{tmp_path / 'notes.txt'}: error[CP911]: the folder '{tmp_path}' is not empty: init "
+        "writes only into a new or empty folder\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
@@ -187,14 +187,14 @@ def test_init_accepts_an_empty_repository(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--lang", "de"], "error[CP901]: there is no starter in 'de'"),
-        (["--lang", "pt"], "error[CP901]: there is no starter in 'pt'"),
-        (["--languages", "en,fr"], "error[CP901]: 'fr' is not a language Charterpress publishes"),
+        (["--lang", "de"], "error[CP910]: there is no starter in 'de'"),
+        (["--lang", "pt"], "error[CP910]: there is no starter in 'pt'"),
+        (["--languages", "en,fr"], "error[CP910]: 'fr' is not a language Charterpress publishes"),
         (
             ["--lang", "cs", "--languages", "en,ro"],
-            "error[CP901]: --languages does not include the source language 'cs'",
+            "error[CP910]: --languages does not include the source language 'cs'",
         ),
-        (["--languages", "en,en"], "error[CP901]: --languages names a language twice"),
+        (["--languages", "en,en"], "error[CP910]: --languages names a language twice"),
     ],
 )
 def test_init_rejects_languages_it_cannot_publish(
@@ -212,4 +212,4 @@ def test_init_refuses_a_file(tmp_path: Path) -> None:
     target.write_text("x", encoding="utf-8")
     result = invoke("init", str(target), "--today", TODAY)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error[CP901]: '{target}' is a file, not a folder\n")
+    assert result.stderr.startswith(f"{target}: error[CP911]: '{target}' is a file, not a folder\n")

@@ -143,6 +143,9 @@ def write_project(
         target.write_text(text, encoding="utf-8")
     assets = docs / ASSETS
     _copy_tree(builtin_templates_dir() / "mkdocs" / "assets", assets)
+    # The site's own files win by name (its charterpress.css replaces ours); colours.css and the
+    # search worker, written below, are made from the settings and stay ours.
+    _copy_tree(site_root / "templates" / "mkdocs" / "assets", assets)
     worker = docs / SEARCH_WORKER
     worker.parent.mkdir(parents=True, exist_ok=True)
     worker.write_text(search_worker(), encoding="utf-8")

@@ -219,6 +219,13 @@ def test_the_documented_overrides_change_the_output(tmp_path: Path) -> None:
     frame.parent.mkdir(parents=True)
     frame.write_text(main_html + "\n" + block, encoding="utf-8")
 
+    # The stylesheet: the guide's rule, added to a copy of the built-in charterpress.css.
+    rule = doc_blocks("overrides.md", "css")[0]
+    css = (builtin / "mkdocs" / "assets" / "charterpress.css").read_text(encoding="utf-8")
+    own_css = site / "templates" / "mkdocs" / "assets" / "charterpress.css"
+    own_css.parent.mkdir(parents=True)
+    own_css.write_text(css + "\n" + rule, encoding="utf-8")
+
     built = subprocess.run(
         [*run, "build", "--site", str(site)], env=env, capture_output=True, text=True, check=False
     )
@@ -228,3 +235,5 @@ def test_the_documented_overrides_change_the_output(tmp_path: Path) -> None:
     following = title.xpath("following-sibling::*[1]")[0]
     assert following.text_content() == "Ukázková firma s.r.o."
     assert any(".md-typeset h1 { letter-spacing" in s.text_content() for s in page.xpath("//style"))
+    built_css = site / "site" / "public" / "cs" / "assets" / "charterpress.css"
+    assert built_css.read_text(encoding="utf-8") == css + "\n" + rule

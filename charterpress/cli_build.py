@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from .cli import Problems, build_date, check_site_folder, guarded, report, site_option, today_option
-from .diagnostics import has_errors
+from .diagnostics import Level, error, has_errors
+from .progress import Verbosity
 
 
 @click.command()
@@ -21,24 +22,49 @@ from .diagnostics import has_errors
 )
 @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
 @today_option
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print only problems: no stage lines, no summary."
+)
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Also print each MkDocs build and the files written."
+)
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
 def build(
-    site: Path, out: Path | None, strict: bool, today: str | None, debug: bool = False
+    site: Path,
+    out: Path | None,
+    strict: bool,
+    today: str | None,
+    quiet: bool = False,
+    verbose: bool = False,
+    debug: bool = False,
 ) -> None:
     """Build the public site into OUT/public/, replacing the old output only on success."""
     from .pipeline import BuildOptions, build_site
+    from .progress import TerminalReporter
 
     check_site_folder(site)
-    result = build_site(BuildOptions(site=site, today=build_date(today), out=out, strict=strict))
+    reporter = TerminalReporter(verbosity(quiet, verbose))
+    try:
+        result = build_site(
+            BuildOptions(site=site, today=build_date(today), out=out, strict=strict), reporter
+        )
+    finally:
+        reporter.clear_bar()  # before any diagnostic or error is printed
     if has_errors(result.diagnostics) or result.out is None:
         raise Problems(result.diagnostics)
-    report(
-        result.diagnostics,
-        site,
-        "text",
-        ok_line=f"charterpress: built {', '.join(result.languages)} into {result.out / 'public'}",
-    )
+    report(result.diagnostics, site, "text")
+    warnings = sum(1 for d in result.diagnostics if d.level is Level.WARNING)
+    reporter.summary(result.out, result.languages, warnings)
+
+
+def verbosity(quiet: bool, verbose: bool) -> Verbosity:
+    """Return the verbosity --quiet and --verbose ask for (CP901 for both at once)."""
+    if quiet and verbose:
+        raise Problems(
+            [error("CP901", "--quiet and --verbose contradict each other", None, "choose one")]
+        )
+    return Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
 
 
 @click.command()

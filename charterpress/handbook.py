@@ -25,7 +25,7 @@ import yaml
 from babel.messages.catalog import Catalog
 from markupsafe import Markup
 
-from . import i18n, languages, mkdocs_site, publish
+from . import i18n, languages, mkdocs_site, progress, publish
 from .diagnostics import Diagnostic, error
 from .model import (
     Charter,
@@ -394,6 +394,7 @@ def build_handbook(
     *,
     today: dt.date,
     strict: bool,
+    reporter: progress.Reporter = progress.SILENT,
 ) -> list[Diagnostic]:
     """Render and build the handbook of every edition's language into HANDBOOK."""
     diagnostics = overdue_reviews(site, today)
@@ -424,6 +425,7 @@ def build_handbook(
                 strict=strict,
             )
             diagnostics += mkdocs_site.build_project(project, today)
+            reporter.edition_built(progress.HANDBOOK_SITE, segment, len(language.pages))
             if (handbook / segment).is_dir():
                 # The language selector's links lead to each language's home page as they are.
                 diagnostics += mkdocs_site.adapt_language_selector(handbook / segment)

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import exports, handbook, languages, mkdocs_site, publish, sitemap, structured
+from . import exports, handbook, languages, mkdocs_site, progress, publish, sitemap, structured
 from .diagnostics import Diagnostic, Level, error, has_errors
+from .load import load_sources
 from .lock import OutputBusy
 from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
-from .validate import ValidatedSite, validate_site
+from .validate import ValidatedSite, validate_sources
 
 
 @dataclass(frozen=True)
@@ -105,13 +106,27 @@ def strictly(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return [replace(d, level=Level.ERROR) if d.level is Level.WARNING else d for d in diagnostics]
 
 
-def build_site(options: BuildOptions) -> BuildResult:
+def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SILENT) -> BuildResult:
     """Run every stage; replace the output folder only if all of them succeeded."""
-    outcome = validate_site(options.site, options.today)
-    diagnostics = list(outcome.diagnostics)
+    reporter.start(progress.LOAD)
+    sources, diagnostics = load_sources(options.site)
+    files = [sources.config] if sources.config else []
+    reporter.finish(
+        progress.LOAD, files=len(files + sources.charters + sources.procedures + sources.results)
+    )
+    reporter.start(progress.VALIDATE)
+    outcome = validate_sources(sources, options.today)
+    diagnostics += outcome.diagnostics
     if outcome.site is None or has_errors(diagnostics):
+        reporter.finish(progress.VALIDATE, detail="problems found")
         return BuildResult(None, _finish(diagnostics, options))
     site = outcome.site
+    reporter.finish(
+        progress.VALIDATE,
+        charters=len(site.charters),
+        procedures=len(site.procedures),
+        results=len(site.results),
+    )
     publish.checkpoint("validated")
     out = output_folder(site, options.out)
     refusal = publish.check_output(out)
@@ -119,13 +134,21 @@ def build_site(options: BuildOptions) -> BuildResult:
         return BuildResult(None, _finish([*diagnostics, refusal], options))
 
     renderer = Renderer(site.root)
+    reporter.start(progress.LANGUAGES)
     editions, problems = resolve_languages(site, options.today)
     diagnostics += problems
+    codes = ", ".join(e.language.code for e in editions)
+    reporter.finish(progress.LANGUAGES, detail=codes, languages=len(editions))
+    reporter.start(progress.RENDER)
     rendered, problems = render_editions(renderer, editions)
     diagnostics += problems
+    pages = sum(len(r.pages) for r in rendered)
+    reporter.finish(progress.RENDER, languages=len(rendered), pages=pages)
     if has_errors(diagnostics):
         return BuildResult(None, _finish(diagnostics, options))
     publish.checkpoint("rendered")
+    # A public site and a handbook per language.
+    reporter.expect_builds(2 * len(rendered), pages)
 
     try:
         staging = publish.make_staging(out)
@@ -138,8 +161,9 @@ def build_site(options: BuildOptions) -> BuildResult:
         return BuildResult(None, _finish(diagnostics, options))
     try:
         diagnostics += _build_public(
-            renderer, site, rendered, staging / publish.PUBLIC, options, editions
+            renderer, site, rendered, staging / publish.PUBLIC, options, editions, reporter
         )
+        reporter.start(progress.MKDOCS_HANDBOOK)
         diagnostics += handbook.build_handbook(
             renderer,
             site,
@@ -147,16 +171,20 @@ def build_site(options: BuildOptions) -> BuildResult:
             staging / publish.HANDBOOK,
             today=options.today,
             strict=options.strict,
+            reporter=reporter,
         )
+        reporter.finish(progress.MKDOCS_HANDBOOK)
         diagnostics = _finish(diagnostics, options)
         if has_errors(diagnostics):
             return BuildResult(None, diagnostics)
         publish.checkpoint("staged")
+        reporter.start(progress.PUBLISH)
         try:
             publish.swap_in(staging, out)
         except OSError as exc:
             diagnostics.append(error("CP411", f"cannot replace '{out}': {exc.strerror}", None))
             return BuildResult(None, diagnostics)
+        reporter.finish(progress.PUBLISH, detail=str(out))
     finally:
         publish.discard(staging)
     return BuildResult(out, diagnostics, [r.language.code for r in rendered])
@@ -169,12 +197,14 @@ def _build_public(
     public: Path,
     options: BuildOptions,
     editions: list[Edition],
+    reporter: progress.Reporter = progress.SILENT,
 ) -> list[Diagnostic]:
     """Write and build one MkDocs project per language into PUBLIC, plus the root page."""
     diagnostics: list[Diagnostic] = []
     public.mkdir()
     links = site_links(site, rendered)
     by_language = {edition.language: edition for edition in editions}
+    reporter.start(progress.MKDOCS_PUBLIC)
     with tempfile.TemporaryDirectory(prefix="charterpress-mkdocs-") as work:
         for language in rendered:
             project = mkdocs_site.write_project(
@@ -188,23 +218,32 @@ def _build_public(
                 json_ld=_json_ld(by_language[language.language], links, options.today),
             )
             diagnostics += mkdocs_site.build_project(project, options.today)
+            reporter.edition_built(
+                progress.PUBLIC_SITE, language.language.segment, len(language.pages)
+            )
             diagnostics += mkdocs_site.adapt_language_selector(project.site_dir)
             for poster in language.posters:
                 target = project.site_dir / poster.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(poster.html, encoding="utf-8")
-            # After MkDocs, which empties its output folder: JSON and iCalendar for importers.
-            edition = by_language[language.language]
-            for relative, content in exports.site_exports(
-                edition.extra["site"], language.language, options.today
-            ).items():
-                target = project.site_dir / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
             for name in sitemap.LANGUAGE_SITEMAPS:
                 (project.site_dir / name).unlink(missing_ok=True)
             # The first language is built, the others not yet: a half-made staging folder.
             publish.checkpoint("mkdocs")
+    reporter.finish(progress.MKDOCS_PUBLIC)
+    reporter.start(progress.EXPORTS)
+    written = 0
+    for language in rendered:
+        # After MkDocs, which empties its output folder: JSON and iCalendar for importers.
+        site_dir = public / language.language.segment
+        for relative, content in exports.site_exports(
+            by_language[language.language].extra["site"], language.language, options.today
+        ).items():
+            target = site_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            written += 1
+    reporter.finish(progress.EXPORTS, files=written)
     try:
         index = renderer.render_fragment(
             "shared/language_index.html.j2",

@@ -150,7 +150,9 @@ def test_the_command_line_refuses_a_foreign_folder(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 1
-    assert result.stderr.startswith(f"error[CP410]: the output folder '{out}' exists")
+    # After the lines of the stages that ran (load, validate), before anything is built.
+    assert f"\nerror[CP410]: the output folder '{out}' exists" in result.stderr
+    assert "charterpress: render" not in result.stderr
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -23,6 +24,13 @@ from .progress import Verbosity
 @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
 @today_option
 @click.option(
+    "--base-url",
+    "base_url",
+    default=None,
+    metavar="URL",
+    help="Publish at this address instead of base_url of site_config.yml (a preview).",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="Print only problems: no stage lines, no summary."
 )
 @click.option(
@@ -35,6 +43,7 @@ def build(
     out: Path | None,
     strict: bool,
     today: str | None,
+    base_url: str | None = None,
     quiet: bool = False,
     verbose: bool = False,
     debug: bool = False,
@@ -47,7 +56,14 @@ def build(
     reporter = TerminalReporter(verbosity(quiet, verbose))
     try:
         result = build_site(
-            BuildOptions(site=site, today=build_date(today), out=out, strict=strict), reporter
+            BuildOptions(
+                site=site,
+                today=build_date(today),
+                out=out,
+                strict=strict,
+                base_url=checked_base_url(base_url),
+            ),
+            reporter,
         )
     finally:
         reporter.clear_bar()  # before any diagnostic or error is printed
@@ -56,6 +72,31 @@ def build(
     report(result.diagnostics, site, "text")
     warnings = sum(1 for d in result.diagnostics if d.level is Level.WARNING)
     reporter.summary(result.out, result.languages, warnings)
+
+
+def checked_base_url(value: str | None) -> str | None:
+    """Return --base-url ending in "/", or fail with CP901 unless it is a full web address."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() or c in "\"'<>\\" for c in value)
+    ):
+        raise Problems(
+            [
+                error(
+                    "CP901",
+                    f"--base-url '{value}' is not the address of a site",
+                    None,
+                    "write a full address, e.g. --base-url https://preview.example.com/pr-12/",
+                )
+            ]
+        )
+    return value if value.endswith("/") else value + "/"
 
 
 def verbosity(quiet: bool, verbose: bool) -> Verbosity:

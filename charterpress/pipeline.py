@@ -29,6 +29,7 @@ class BuildOptions:
     today: dt.date
     out: Path | None = None  # default: the site's output_dir
     strict: bool = False
+    base_url: str | None = None  # default: the site's base_url (a preview's address instead)
 
 
 @dataclass
@@ -101,6 +102,15 @@ def render_editions(
     return rendered, diagnostics
 
 
+def with_base_url(site: ValidatedSite, base_url: str | None) -> ValidatedSite:
+    """Return SITE published at BASE_URL (--base-url) instead of its configured address."""
+    if base_url is None:
+        return site
+    # Every absolute address (site_url, canonical, hreflang, sitemap, JSON-LD, QR codes) is
+    # made from config.base_url, so replacing it here moves all of them.
+    return replace(site, config=site.config.model_copy(update={"base_url": base_url}))
+
+
 def strictly(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Under --strict, turn every warning into an error."""
     return [replace(d, level=Level.ERROR) if d.level is Level.WARNING else d for d in diagnostics]
@@ -120,7 +130,7 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     if outcome.site is None or has_errors(diagnostics):
         reporter.finish(progress.VALIDATE, detail="problems found")
         return BuildResult(None, _finish(diagnostics, options))
-    site = outcome.site
+    site = with_base_url(outcome.site, options.base_url)
     reporter.finish(
         progress.VALIDATE,
         charters=len(site.charters),

@@ -94,9 +94,9 @@ _SINGULAR = {
 
 
 def counted(counts: Mapping[str, int]) -> str:
-    """Return "1 charter, 3 pages" for {"charters": 1, "pages": 3}."""
+    """Return "1 charter, no results, 3 pages" for {"charters": 1, "results": 0, "pages": 3}."""
     return ", ".join(
-        f"{n} {_SINGULAR.get(noun, noun) if n == 1 else noun}" for noun, n in counts.items()
+        f"{n or 'no'} {_SINGULAR.get(noun, noun) if n == 1 else noun}" for noun, n in counts.items()
     )
 
 

@@ -191,7 +191,7 @@ def test_build_prints_its_stages_and_a_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert progress_lines(result.stderr) == [
         "charterpress: load             2 files                                     T",
-        "charterpress: validate         1 charter, 0 procedures, 0 results          T",
+        "charterpress: validate         1 charter, no procedures, no results        T",
         "charterpress: languages        2 languages: en, pt-PT                      T",
         "charterpress: render           2 languages, 10 pages                       T",
         "charterpress: mkdocs public    2 builds, 10 pages                          T",

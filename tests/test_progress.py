@@ -228,7 +228,8 @@ def test_quiet_and_verbose_together_are_refused(tmp_path: Path) -> None:
     )
 
 
-def test_a_failed_build_says_where_it_stopped_and_what_is_wrong(tmp_path: Path) -> None:
+def build_invalid(tmp_path: Path, env: dict[str, str | None]) -> Result:
+    """Run `build` of a site with a mistake: it stops after validation, before MkDocs."""
     site = tmp_path / "site"
     shutil.copytree(MINIMAL, site)
     path = site / "charter" / "help.yml"
@@ -236,13 +237,17 @@ def test_a_failed_build_says_where_it_stopped_and_what_is_wrong(tmp_path: Path) 
         path.read_text(encoding="utf-8").replace("title: Help desk charter", "title: 12"),
         encoding="utf-8",
     )
-    out = tmp_path / "out"
-    result = CliRunner().invoke(
+    return CliRunner().invoke(
         main,
-        ["build", "--site", str(site), "--out", str(out), "--today", TODAY],
-        env=PLAIN_ENV,
+        ["build", "--site", str(site), "--out", str(tmp_path / "out"), "--today", TODAY],
+        env={**PLAIN_ENV, **env},
         catch_exceptions=False,
     )
+
+
+def test_a_failed_build_says_where_it_stopped_and_what_is_wrong(tmp_path: Path) -> None:
+    result = build_invalid(tmp_path, {})
+    out = tmp_path / "out"
     assert result.exit_code == 1
     lines = progress_lines(result.stderr)
     assert lines[:2] == [
@@ -252,6 +257,14 @@ def test_a_failed_build_says_where_it_stopped_and_what_is_wrong(tmp_path: Path) 
     assert lines[-1].endswith("; nothing was written")
     assert "charter/help.yml:1:8: error[CP" in result.stderr
     assert not out.exists()
+
+
+def test_the_command_reads_force_color_and_no_color(tmp_path: Path) -> None:
+    forced = build_invalid(tmp_path / "forced", {"FORCE_COLOR": "1"})
+    assert "charterpress: \x1b[1;36mvalidate" in forced.stderr
+    refused = build_invalid(tmp_path / "refused", {"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "charterpress: validate" in refused.stderr
+    assert ESCAPE not in refused.stderr
 
 
 def test_on_a_terminal_the_build_has_colour_and_a_progress_bar(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def build(
             reporter,
         )
     finally:
-        reporter.clear_bar()  # before any diagnostic or error is printed
+        reporter.close()  # before any diagnostic or error is printed
     if has_errors(result.diagnostics) or result.out is None:
         raise Problems(result.diagnostics)
     report(result.diagnostics, site, "text")

@@ -186,16 +186,18 @@ class TerminalReporter(Reporter):
             self.line(f"  built {site}/{language}: {counted({'pages': pages})}")
         self.draw_bar(f"{site}/{language}")
         if sum(len(b.pages) for b in self.built.values()) >= self.builds_expected:
-            # Every build is done: the bar has said all it can.
-            self.clear_bar()
-            self.bar_shown = False
+            self.close()  # every build is done: the bar has said all it can
 
     # -- the end -----------------------------------------------------------------------------
 
-    def summary(self, out: Path, languages: list[str], warnings: int) -> None:
-        """Print where the output is, the languages, pages per site and warnings."""
+    def close(self) -> None:
+        """Erase the progress bar for good: what follows is diagnostics and the summary."""
         self.clear_bar()
         self.bar_shown = False
+
+    def summary(self, out: Path, languages: list[str], warnings: int) -> None:
+        """Print where the output is, the languages, pages per site and warnings."""
+        self.close()
         if self.verbosity < Verbosity.NORMAL:
             return
         took = seconds(self.clock() - self.begun)

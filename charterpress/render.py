@@ -415,7 +415,8 @@ class Renderer:
 
     # -- language set-up
 
-    def _use_language(self, edition: Edition) -> None:
+    def use_language(self, edition: Edition) -> None:
+        """Make gettext and the locale filters those of EDITION's language, for what follows."""
         locale = edition.language.gettext
         self.env.globals.update(_gettext_callables(edition.translations))
         if locale != self._locale:
@@ -458,9 +459,10 @@ class Renderer:
         with self._errors(template_name):
             return Markup(self.env.get_template(template_name).render(dict(context)))
 
-    def render_labels(self, context: Mapping[str, Any]) -> dict[str, str]:
-        """Return the theme's labels: every top-level {% set %} of shared/labels.j2, escaped."""
-        name = "shared/labels.j2"
+    def render_labels(
+        self, context: Mapping[str, Any], name: str = "shared/labels.j2"
+    ) -> dict[str, str]:
+        """Return a labels template's top-level {% set %}s, escaped (the theme's by default)."""
         with self._errors(name):
             module = self.env.get_template(name).make_module(dict(context))
         exported = module.__dict__
@@ -472,9 +474,9 @@ class Renderer:
 
     def render_edition(self, edition: Edition) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
         """Render every page of one language; report every failing template."""
-        self._use_language(edition)
-        diagnostics: list[Diagnostic] = []
-        pages: list[Page] = []
+        self.use_language(edition)
+        batch = PageBatch(self)
+        pages, diagnostics = batch.pages, batch.diagnostics
         nav: list[NavItem] = []
         config = edition.config
         charters = {key: public_view(charter) for key, charter in edition.charters.items()}
@@ -490,16 +492,7 @@ class Renderer:
             "closures_for": lambda channel: holiday_closures(channel, config, edition.today),
         }
 
-        def attempt(template: str, path: str, context: Mapping[str, Any]) -> Page | None:
-            try:
-                page = self.render_page(template, path, context)
-            except TemplateFailure as failure:
-                diagnostics.append(failure.diagnostic)
-                return None
-            pages.append(page)
-            return page
-
-        home = attempt("public/home.md.j2", "index.md", base)
+        home = batch.render("public/home.md.j2", "index.md", base)
         if home is not None:
             nav.append(NavItem(home.title, home.path))
         for charter_id, charter in charters.items():
@@ -514,7 +507,7 @@ class Renderer:
             for stem, template in CHARTER_PAGES:
                 if not _page_wanted(stem, charter, edition.extra, charter_id):
                     continue
-                page = attempt(template, f"{charter_id}/{stem}.md", {**context, "stem": stem})
+                page = batch.render(template, f"{charter_id}/{stem}.md", {**context, "stem": stem})
                 if page is not None:
                     section.append(NavItem(page.title, page.path))
                     pages[-1] = replace(
@@ -583,6 +576,25 @@ class Renderer:
             )
         except ValueError:
             return SourcePos(path.as_posix(), line, 1)
+
+
+@dataclass
+class PageBatch:
+    """Pages rendered one after another; a failing template becomes a diagnostic, not a stop."""
+
+    renderer: Renderer
+    pages: list[Page] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def render(self, template: str, path: str, context: Mapping[str, Any]) -> Page | None:
+        """Render one page into the batch; return it, or None if its template failed."""
+        try:
+            page = self.renderer.render_page(template, path, context)
+        except TemplateFailure as failure:
+            self.diagnostics.append(failure.diagnostic)
+            return None
+        self.pages.append(page)
+        return page
 
 
 class _TemplateErrors:

@@ -20,14 +20,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import html
 
 from charterpress import handbook, i18n
+from charterpress.cli import main
 from charterpress.diagnostics import SourcePos
 from charterpress.pipeline import resolve_languages
 from charterpress.render import Edition, Renderer
 from charterpress.serve import live_server
-from charterpress.validate import ValidatedSite, validate_site
+from charterpress.validate import ValidatedSite, overdue_reviews, validate_site
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
@@ -135,7 +137,7 @@ def test_an_overdue_review_is_a_warning_at_its_date(
     example: tuple[ValidatedSite, list[Edition]],
 ) -> None:
     site, _editions = example
-    found = handbook.overdue_reviews(site, TODAY)
+    found = overdue_reviews(site, TODAY)
     assert [(d.code, d.level.value, d.pos) for d in found] == [
         ("CP430", "warning", SourcePos("charter/procedures/handle_complaint.yml", 275, 9))
     ]
@@ -144,7 +146,7 @@ def test_an_overdue_review_is_a_warning_at_its_date(
         "(build date 2026-11-23)"
     )
     # The day of the review itself is not overdue.
-    assert handbook.overdue_reviews(site, dt.date(2026, 6, 15)) == []
+    assert overdue_reviews(site, dt.date(2026, 6, 15)) == []
 
 
 PROCEDURE = """\
@@ -172,6 +174,47 @@ review:
 """
 
 
+def _site_with_an_overdue_procedure(tmp_path: Path) -> Path:
+    """Return a one-language copy of the minimal site with a procedure due on 2026-01-10."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOTS / "minimal", site)
+    config = site / "site_config.yml"
+    # One language, so that the overdue review is the build's only warning.
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("languages: [en, pt-PT]", "languages: [en]"),
+        encoding="utf-8",
+    )
+    (site / "charter" / "procedures").mkdir()
+    (site / "charter" / "procedures" / "phone.yml").write_text(PROCEDURE, encoding="utf-8")
+    return site
+
+
+OVERDUE_AT = "charter/procedures/phone.yml:21:9"
+OVERDUE = "the review of the procedure 'phone' was due on 2026-01-10 (build date 2026-03-01)"
+
+
+def test_validate_reports_an_overdue_review_and_fails_under_strict(tmp_path: Path) -> None:
+    site = _site_with_an_overdue_procedure(tmp_path)
+    command = ["validate", "--site", str(site), "--today", "2026-03-01"]
+    runner = CliRunner()
+
+    checked = runner.invoke(main, command, catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output
+    assert f"{OVERDUE_AT}: warning[CP430]: {OVERDUE}" in checked.stderr
+    assert checked.stderr.endswith(": 1 charter valid (0 errors, 1 warning)\n")
+
+    strict = runner.invoke(main, [*command, "--strict"], catch_exceptions=False)
+    assert strict.exit_code == 1
+    assert f"{OVERDUE_AT}: error[CP430]: {OVERDUE}" in strict.stderr
+
+    as_json = runner.invoke(main, [*command, "--format", "json"], catch_exceptions=False)
+    assert [(d["code"], d["level"]) for d in json.loads(as_json.stdout)] == [("CP430", "warning")]
+
+    # On the day of the review itself nothing is overdue.
+    on_time = runner.invoke(main, [*command[:-1], "2026-01-10", "--strict"])
+    assert (on_time.exit_code, on_time.stderr.count("CP430")) == (0, 0)
+
+
 def _build(site: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(REPO / "build.py"), "build", "--site", str(site)]
     return subprocess.run(
@@ -183,27 +226,16 @@ def _build(site: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[st
 
 
 def test_an_overdue_review_warns_and_fails_the_build_under_strict(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(ROOTS / "minimal", site)
-    config = site / "site_config.yml"
-    # One language, so that the overdue review is the build's only warning.
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("languages: [en, pt-PT]", "languages: [en]"),
-        encoding="utf-8",
-    )
-    (site / "charter" / "procedures").mkdir()
-    (site / "charter" / "procedures" / "phone.yml").write_text(PROCEDURE, encoding="utf-8")
-    where = "charter/procedures/phone.yml:21:9"
-    message = "the review of the procedure 'phone' was due on 2026-01-10 (build date 2026-03-01)"
+    site = _site_with_an_overdue_procedure(tmp_path)
 
     built = _build(site, tmp_path / "out")
     assert built.returncode == 0, built.stderr
-    assert f"{where}: warning[CP430]: {message}" in built.stderr
+    assert f"{OVERDUE_AT}: warning[CP430]: {OVERDUE}" in built.stderr
     assert (tmp_path / "out" / "handbook" / "en" / "procedures" / "phone" / "index.html").is_file()
 
     strict = _build(site, tmp_path / "strict", "--strict")
     assert strict.returncode == 1
-    assert f"{where}: error[CP430]: {message}" in strict.stderr
+    assert f"{OVERDUE_AT}: error[CP430]: {OVERDUE}" in strict.stderr
     assert not (tmp_path / "strict").exists()
 
 

@@ -208,7 +208,9 @@ def test_validate_reports_an_overdue_review_and_fails_under_strict(tmp_path: Pat
     assert f"{OVERDUE_AT}: error[CP430]: {OVERDUE}" in strict.stderr
 
     as_json = runner.invoke(main, [*command, "--format", "json"], catch_exceptions=False)
-    assert [(d["code"], d["level"]) for d in json.loads(as_json.stdout)] == [("CP430", "warning")]
+    document = json.loads(as_json.stdout)
+    assert (document["errors"], document["warnings"]) == (0, 1)
+    assert [(d["code"], d["level"]) for d in document["diagnostics"]] == [("CP430", "warning")]
 
     # On the day of the review itself nothing is overdue.
     on_time = runner.invoke(main, [*command[:-1], "2026-01-10", "--strict"])

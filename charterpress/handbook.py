@@ -36,6 +36,7 @@ from .model import (
     Review,
     Role,
     Step,
+    TargetVariant,
     Version,
 )
 from .render import (
@@ -69,7 +70,7 @@ class Promise:
     charter: Charter
     commitment: Commitment
     target: Any  # the Target of the commitment, its variant, or None for the fallback
-    variant: str | None
+    variant: TargetVariant | None
     fallback: bool
 
 
@@ -100,7 +101,7 @@ class Delivering:
 
     procedure: ProcedureView
     steps: tuple[StepView, ...]
-    variant: str | None
+    variant: TargetVariant | None
     fallback: bool
 
 
@@ -131,13 +132,16 @@ def _promise(delivery: Any, charter_id: str, charter: Charter) -> Promise | None
     commitment = next((c for c in charter.commitments if c.id == delivery.commitment), None)
     if commitment is None:
         return None
-    target: Any = commitment.target
-    if delivery.variant is not None:
-        variant = next((v for v in commitment.variants if v.id == delivery.variant), None)
-        target = variant.target if variant is not None else target
+    variant = _variant(commitment, delivery.variant)
+    target: Any = variant.target if variant is not None else commitment.target
     if delivery.fallback:
         target = None
-    return Promise(charter_id, charter, commitment, target, delivery.variant, delivery.fallback)
+    return Promise(charter_id, charter, commitment, target, variant, delivery.fallback)
+
+
+def _variant(commitment: Commitment, variant_id: str | None) -> TargetVariant | None:
+    """Return the variant of a commitment's target that a delivery names (validated before)."""
+    return next((v for v in commitment.variants if v.id == variant_id), None)
 
 
 def _delivery_steps(delivery: Any, procedure: Procedure) -> list[str]:
@@ -184,7 +188,8 @@ def commitment_views(
                     continue
                 ids = _delivery_steps(delivery, view.procedure)
                 steps = tuple(s for s in view.steps if s.step.id in ids)
-                delivering.append(Delivering(view, steps, delivery.variant, delivery.fallback))
+                variant = _variant(commitment, delivery.variant)
+                delivering.append(Delivering(view, steps, variant, delivery.fallback))
         indicator = indicators.get(commitment.indicator) if commitment.indicator else None
         views.append(CommitmentView(commitment, tuple(delivering), indicator))
     return views

@@ -97,13 +97,37 @@ def test_a_step_shows_its_limit_beside_the_public_promise(
     pages: dict[str, dict[str, str]],
 ) -> None:
     page = pages["en"]["procedures/handle_complaint.md"]
+    # The variant of the promise is named as the public page names it, never by its id.
     assert (
-        "    Internal time limit: **1 working day** · Public promise: Resolving complaints "
-        "(safety): Every case, within 3 working days\n"
+        "\nInternal time limit: **1 working day** · Public promise: Resolving complaints "
+        "(Priority safety): Every case, within 3 working days\n"
     ) in page
-    # Every step is a box to tick, labelled by its role and action.
+    # Every step is a section (search finds it) headed by its number and role, with a box to
+    # tick labelled by its action; the follow-up is a box too.
+    headings = re.findall(r"^### (.+) \{: #(step-[a-z-]+) \.cp-step \}$", page, flags=re.MULTILINE)
+    assert headings[:3] == [
+        ("Step 1: Customer service agent", "step-log"),
+        ("Step 2: Customer service agent", "step-acknowledge"),
+        ("Step 3: Complaints officer", "step-make-safe"),
+    ]
+    assert len(headings) == 7
     assert page.count('<input type="checkbox" class="cp-tick" id="tick-') == 8
     assert page.count('<label for="tick-') == 8
+    assert (
+        "### Krok 1: Operátor zákaznického servisu {: #step-log .cp-step }\n"
+        in (pages["cs"]["procedures/handle_complaint.md"])
+    )
+
+
+def test_variants_are_named_by_whom_they_apply_to_not_by_id(
+    pages: dict[str, dict[str, str]],
+) -> None:
+    page = pages["cs"]["charters/online.md"]
+    assert (
+        "- [Vyřizování stížnosti](../procedures/handle_complaint.md) (Priorita safety): "
+        "[krok 1](../procedures/handle_complaint.md#step-log) (2 hodiny), "
+    ) in page
+    assert "(safety)" not in page
 
 
 def test_the_charter_page_links_each_commitment_to_its_steps(
@@ -283,16 +307,18 @@ def test_the_public_site_never_links_to_the_handbook(example_build: Path) -> Non
             assert "handbook" not in str(link), (page, link)
 
 
-def test_the_handbook_search_finds_a_czech_step(example_build: Path) -> None:
+def test_each_step_has_its_own_entry_in_the_czech_search_index(example_build: Path) -> None:
     index = json.loads(
         (example_build / "handbook" / "cs" / "search" / "search_index.json").read_text("utf-8")
     )
-    steps = [
-        doc
+    steps = {
+        doc["location"].partition("#")[2]: doc["title"]
         for doc in index["docs"]
-        if doc["location"].startswith("procedures/handle_complaint/#steps")
-    ]
-    assert steps, "the steps of the complaint procedure are not in the Czech search index"
+        if doc["location"].startswith("procedures/handle_complaint/#step-")
+    }
+    assert len(steps) == 7
+    assert steps["step-log"] == "Krok 1: Operátor zákaznického servisu"
+    assert steps["step-close"] == "Krok 7: Referent pro stížnosti"
 
 
 def test_the_steps_print_as_boxes_to_tick(example_build: Path) -> None:
@@ -300,6 +326,13 @@ def test_the_steps_print_as_boxes_to_tick(example_build: Path) -> None:
     tree = html.fromstring(page.read_bytes())
     boxes = tree.xpath('//input[@type="checkbox"][@class="cp-tick"]')
     assert len(boxes) == 8
+    # Each step's box follows its heading, whose id the charter pages link to.
+    steps = tree.xpath('//h3[@class="cp-step"]')
+    assert [h.get("id") for h in steps][:2] == ["step-log", "step-acknowledge"]
+    assert [h.xpath("string(following-sibling::p[1]/input/@id)") for h in steps][:2] == [
+        "tick-log",
+        "tick-acknowledge",
+    ]
     for box in boxes:
         assert tree.xpath(f'//label[@for="{box.get("id")}"]'), box.get("id")
     css = (example_build / "handbook" / "en" / "assets" / "handbook.css").read_text("utf-8")

@@ -98,6 +98,34 @@ class RenderValueError(ValueError):
     """A template printed a value that has no text form (None): a template bug."""
 
 
+class InternalFieldError(RenderValueError):
+    """A public page's template printed a field for staff only (CP402)."""
+
+
+class Withheld:
+    """What a public page sees in place of a field for staff only: false, and never printable.
+
+    Templates test it like an absent value (`{% if owner.email %}`); printing it in any way
+    fails the render with CP402, naming the field, instead of printing nothing or the value.
+    """
+
+    __slots__ = ("field",)
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        raise InternalFieldError(
+            f"the template prints '{self.field}', which is for staff only and never appears on "
+            "the public site"
+        )
+
+    __html__ = __str__
+
+
 # The languages of the fallback texts printed by the render in progress (see ForeignText).
 _FOREIGN: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
     "charterpress_foreign", default=None
@@ -108,6 +136,8 @@ def _finalize(value: Any) -> Any:
     """Escape every printed value that is not Markup; mark fallback texts with their language."""
     if isinstance(value, Markup):
         return value
+    if isinstance(value, Withheld):
+        str(value)  # raises InternalFieldError, naming the field
     if value is None:
         raise RenderValueError(
             "the template printed a value that is absent (None); test it with {% if %} first"
@@ -479,8 +509,12 @@ class Renderer:
         pages, diagnostics = batch.pages, batch.diagnostics
         nav: list[NavItem] = []
         config = edition.config
+        # Public pages see public views only: no internal field, no procedure, no source file.
         charters = {key: public_view(charter) for key, charter in edition.charters.items()}
-        results = edition.extra.get("results", {})
+        results = {
+            key: public_results(sources)
+            for key, sources in edition.extra.get("results", {}).items()
+        }
         base = {
             "site": config,
             "language": edition.language,
@@ -488,7 +522,6 @@ class Renderer:
             "today": edition.today,
             "charters": charters,
             "contacts": site_contacts(charters),
-            "extra": edition.extra,
             "closures_for": lambda channel: holiday_closures(channel, config, edition.today),
         }
 
@@ -617,6 +650,7 @@ class _TemplateErrors:
             return
         if not isinstance(exc, jinja2.TemplateError | RenderValueError | ValueError | TypeError):
             return
+        code = "CP402" if isinstance(exc, InternalFieldError) else "CP401"
         if isinstance(exc, jinja2.TemplateSyntaxError):
             pos = self.renderer.position(exc.filename, exc.lineno)
             message = f"template syntax error: {exc.message}"
@@ -627,13 +661,13 @@ class _TemplateErrors:
             filename, line = _template_frame(exc.__traceback__, self.renderer)
             pos = self.renderer.position(filename, line) if filename else None
             message = _describe(exc)
+        hint = (
+            "remove it from the public template; staff see it in the handbook"
+            if code == "CP402"
+            else "fix the template, or the field it needs; the message names what is missing"
+        )
         raise TemplateFailure(
-            error(
-                "CP401",
-                f"{message} (while rendering {self.template_name})",
-                pos,
-                "fix the template, or the field it needs; the message names what is missing",
-            )
+            error(code, f"{message} (while rendering {self.template_name})", pos, hint)
         ) from None
 
 
@@ -700,17 +734,34 @@ def holiday_closures(
 
 
 def public_view(instance: BaseModelT) -> BaseModelT:
-    """Return a copy of a model whose staff-only fields are emptied, so no page can show them."""
+    """Return a copy of a model whose staff-only fields are withheld, so no page can show them."""
     updates: dict[str, Any] = {}
     for name, info in type(instance).model_fields.items():
         value = getattr(instance, name)
         if _is_internal(info):
-            updates[name] = None
+            updates[name] = Withheld(f"{type(instance).__name__}.{name}")
         elif isinstance(value, BaseModel):
             updates[name] = public_view(value)
         elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
             updates[name] = [public_view(item) for item in value]
     return instance.model_copy(update=updates) if updates else instance
+
+
+@dataclass(frozen=True)
+class PublicResults:
+    """A results file as public pages see it: its period and its public fields, not its source."""
+
+    charter_id: str
+    period: Any  # a values.Period
+    results: Any  # a model.ResultSet, through public_view
+
+
+def public_results(sources: Sequence[Any]) -> tuple[PublicResults, ...]:
+    """Return the public view of results files (validate.ResultSource)."""
+    return tuple(
+        PublicResults(source.charter_id, source.period, public_view(source.results))
+        for source in sources
+    )
 
 
 def _is_internal(info: FieldInfo) -> bool:

@@ -300,6 +300,26 @@ def test_every_handbook_page_is_noindex_and_robots_disallow_everything(
     assert robots == "User-agent: *\nDisallow: /\n"
 
 
+def test_the_handbook_uses_the_public_page_frame_and_its_search_worker(
+    example_build: Path,
+) -> None:
+    # The title and the scripts' configuration come from the partials both main.html include.
+    page = example_build / "handbook" / "cs" / "procedures" / "handle_complaint" / "index.html"
+    public = example_build / "public" / "cs" / "shops" / "commitments" / "index.html"
+    frames = [html.fromstring(path.read_bytes()) for path in (page, public)]
+    assert frames[0].findtext(".//title") == "Vyřizování stížnosti - Příručka pro zaměstnance"
+    configs = [json.loads(frame.get_element_by_id("__config").text) for frame in frames]
+    assert sorted(configs[0]) == sorted(configs[1])
+    # Charterpress's worker: a Czech reader may type without diacritics, as on the public site.
+    assert (
+        configs[0]["search"]
+        == configs[1]["search"]
+        == ("../../assets/javascripts/workers/site-search.js")
+    )
+    worker = example_build / "handbook" / "cs" / "assets" / "javascripts" / "workers"
+    assert (worker / "site-search.js").is_file()
+
+
 def test_the_public_site_never_links_to_the_handbook(example_build: Path) -> None:
     for page in _pages(example_build / "public"):
         tree = html.fromstring(page.read_bytes())

@@ -189,19 +189,29 @@ def main(ctx: click.Context, debug: bool) -> None:
 @site_option
 @format_option
 @today_option
+@click.option("--strict", is_flag=True, help="Turn warnings (an overdue review, ...) into errors.")
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
-def validate(site: Path, fmt: str, today: str | None, debug: bool = False) -> None:
+def validate(
+    site: Path, fmt: str, today: str | None, strict: bool = False, debug: bool = False
+) -> None:
     """Check every source file of the site and report all problems at once."""
-    from .validate import validate_site
+    from .pipeline import strictly
+    from .validate import overdue_reviews, validate_site
 
     check_site_folder(site)
-    outcome = validate_site(site, build_date(today))
-    if has_errors(outcome.diagnostics):
-        raise Problems(outcome.diagnostics)
+    date = build_date(today)
+    outcome = validate_site(site, date)
+    diagnostics = list(outcome.diagnostics)
+    if outcome.site is not None:
+        diagnostics += overdue_reviews(outcome.site, date)
+    if strict:
+        diagnostics = strictly(diagnostics)
+    if has_errors(diagnostics):
+        raise Problems(diagnostics)
     count = len(outcome.site.charters) if outcome.site else 0
     report(
-        outcome.diagnostics,
+        diagnostics,
         site,
         fmt,
         ok_line=f"charterpress: {site}: {count} charter{'s' * (count != 1)} valid",

@@ -394,6 +394,16 @@ _CODES: tuple[Code, ...] = (
         "the line. Undefined values are errors, never blank text.",
     ),
     _c(
+        "CP402",
+        "internal-field-in-public-template",
+        "a public page's template prints a field for staff only",
+        "Fields marked for staff only (an owner's e-mail address, internal notes, an indicator's "
+        "data source, a results file's internal notes) never reach the public site: public pages "
+        "see them as absent, so `{% if %}` tests are false, and printing one stops the build "
+        "instead of publishing it. The diagnostic names the field, the template and the line. "
+        "Remove it from the public template; the staff handbook shows it.",
+    ),
+    _c(
         "CP410",
         "output-not-ours",
         "the output folder exists and was not made by Charterpress",

@@ -26,7 +26,7 @@ from babel.messages.catalog import Catalog
 from markupsafe import Markup
 
 from . import i18n, languages, mkdocs_site, progress, publish
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic
 from .model import (
     Charter,
     Commitment,
@@ -36,25 +36,26 @@ from .model import (
     Review,
     Role,
     Step,
+    TargetVariant,
     Version,
 )
 from .render import (
     Edition,
     NavItem,
-    Page,
+    PageBatch,
     RenderedLanguage,
     Renderer,
     TemplateFailure,
     builtin_templates_dir,
-    escape_text,
 )
-from .validate import ValidatedSite
+from .validate import ValidatedSite, overdue_reviews
 
-OVERDUE_CODE = "CP430"
 ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
 # Files of MkDocs's output that would list the handbook's pages for a crawler.
 NO_SITEMAP = ("sitemap.xml", "sitemap.xml.gz")
 HANDBOOK_CSS = "assets/handbook.css"
+# The handbook's names (site, sections): its top-level {% set %}s.
+LABELS_TEMPLATE = "handbook/labels.j2"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ class Promise:
     charter: Charter
     commitment: Commitment
     target: Any  # the Target of the commitment, its variant, or None for the fallback
-    variant: str | None
+    variant: TargetVariant | None
     fallback: bool
 
 
@@ -100,7 +101,7 @@ class Delivering:
 
     procedure: ProcedureView
     steps: tuple[StepView, ...]
-    variant: str | None
+    variant: TargetVariant | None
     fallback: bool
 
 
@@ -131,13 +132,16 @@ def _promise(delivery: Any, charter_id: str, charter: Charter) -> Promise | None
     commitment = next((c for c in charter.commitments if c.id == delivery.commitment), None)
     if commitment is None:
         return None
-    target: Any = commitment.target
-    if delivery.variant is not None:
-        variant = next((v for v in commitment.variants if v.id == delivery.variant), None)
-        target = variant.target if variant is not None else target
+    variant = _variant(commitment, delivery.variant)
+    target: Any = variant.target if variant is not None else commitment.target
     if delivery.fallback:
         target = None
-    return Promise(charter_id, charter, commitment, target, delivery.variant, delivery.fallback)
+    return Promise(charter_id, charter, commitment, target, variant, delivery.fallback)
+
+
+def _variant(commitment: Commitment, variant_id: str | None) -> TargetVariant | None:
+    """Return the variant of a commitment's target that a delivery names (validated before)."""
+    return next((v for v in commitment.variants if v.id == variant_id), None)
 
 
 def _delivery_steps(delivery: Any, procedure: Procedure) -> list[str]:
@@ -184,7 +188,8 @@ def commitment_views(
                     continue
                 ids = _delivery_steps(delivery, view.procedure)
                 steps = tuple(s for s in view.steps if s.step.id in ids)
-                delivering.append(Delivering(view, steps, delivery.variant, delivery.fallback))
+                variant = _variant(commitment, delivery.variant)
+                delivering.append(Delivering(view, steps, variant, delivery.fallback))
         indicator = indicators.get(commitment.indicator) if commitment.indicator else None
         views.append(CommitmentView(commitment, tuple(delivering), indicator))
     return views
@@ -221,32 +226,6 @@ def review_rows(
     return rows
 
 
-def overdue_reviews(site: ValidatedSite, today: dt.date) -> list[Diagnostic]:
-    """Warn (CP430) for each charter and procedure whose next review is before the build date."""
-    found: list[Diagnostic] = []
-    sources: list[tuple[str, str, Any, Review | None]] = [
-        ("charter", key, source.document, source.charter.review)
-        for key, source in sorted(site.charters.items())
-    ]
-    sources += [
-        ("procedure", key, source.document, source.procedure.review)
-        for key, source in sorted(site.procedures.items())
-    ]
-    for kind, key, document, review in sources:
-        if review is None or review.next >= today:
-            continue
-        found.append(
-            error(
-                OVERDUE_CODE,
-                f"the review of the {kind} '{key}' was due on {review.next.isoformat()} "
-                f"(build date {today.isoformat()})",
-                document.pos(("review", "next")),
-                "review it, then write the new dates in 'review: last' and 'review: next'",
-            )
-        )
-    return found
-
-
 # ---------------------------------------------------------------------------------------------
 # Translation: the same catalogs as the public site, with fallbacks allowed
 
@@ -272,34 +251,15 @@ def translated_procedures(
 # Rendering
 
 
-def _attempt(
-    renderer: Renderer,
-    template: str,
-    path: str,
-    context: Mapping[str, Any],
-    pages: list[Page],
-    diagnostics: list[Diagnostic],
-) -> Page | None:
-    """Render one page into PAGES, or its template's failure into DIAGNOSTICS."""
-    try:
-        page = renderer.render_page(template, path, context)
-    except TemplateFailure as failure:
-        diagnostics.append(failure.diagnostic)
-        return None
-    pages.append(page)
-    return page
-
-
 def render_handbook(
     renderer: Renderer,
     edition: Edition,
     procedures: Mapping[str, Procedure],
 ) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
     """Render every handbook page of one language; report every failing template."""
-    # The renderer's gettext and locale filters are those of the last language it rendered.
-    renderer._use_language(edition)
-    diagnostics: list[Diagnostic] = []
-    pages: list[Page] = []
+    renderer.use_language(edition)
+    batch = PageBatch(renderer)
+    diagnostics = batch.diagnostics
     charters = dict(edition.charters)
     views = [procedure_view(key, p, charters) for key, p in sorted(procedures.items())]
     results = edition.extra.get("results", {})
@@ -313,7 +273,7 @@ def render_handbook(
     }
 
     def add(template: str, path: str, context: Mapping[str, Any]) -> NavItem | None:
-        page = _attempt(renderer, template, path, context, pages, diagnostics)
+        page = batch.render(template, path, context)
         return NavItem(page.title, page.path) if page is not None else None
 
     home = add("handbook/home.md.j2", "index.md", base)
@@ -343,7 +303,8 @@ def render_handbook(
     labels: dict[str, str] = {}
     try:
         footer = renderer.render_fragment("handbook/footer.html.j2", base)
-        labels = {**renderer.render_labels(base), **handbook_labels(renderer, base)}
+        # The theme's labels, then the handbook's names (site, sections).
+        labels = {**renderer.render_labels(base), **renderer.render_labels(base, LABELS_TEMPLATE)}
     except TemplateFailure as failure:
         diagnostics.append(failure.diagnostic)
     if diagnostics:
@@ -359,27 +320,13 @@ def render_handbook(
     rendered = RenderedLanguage(
         language=edition.language,
         site_name=Markup(labels["handbook_name"]),
-        pages=tuple(pages),
+        pages=tuple(batch.pages),
         nav=tuple(item for item in nav if item is not None),
         footer_html=footer,
         config=edition.config,
         labels=labels,
     )
     return rendered, diagnostics
-
-
-LABELS_TEMPLATE = "handbook/labels.j2"
-
-
-def handbook_labels(renderer: Renderer, context: Mapping[str, Any]) -> dict[str, str]:
-    """Return the handbook's names (site, sections): the top-level {% set %}s, escaped."""
-    with renderer._errors(LABELS_TEMPLATE):
-        module = renderer.env.get_template(LABELS_TEMPLATE).make_module(dict(context))
-    return {
-        key: str(value if isinstance(value, Markup) else escape_text(str(value)))
-        for key, value in sorted(module.__dict__.items())
-        if not key.startswith("_") and isinstance(value, str)
-    }
 
 
 # ---------------------------------------------------------------------------------------------

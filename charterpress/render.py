@@ -98,6 +98,34 @@ class RenderValueError(ValueError):
     """A template printed a value that has no text form (None): a template bug."""
 
 
+class InternalFieldError(RenderValueError):
+    """A public page's template printed a field for staff only (CP402)."""
+
+
+class Withheld:
+    """What a public page sees in place of a field for staff only: false, and never printable.
+
+    Templates test it like an absent value (`{% if owner.email %}`); printing it in any way
+    fails the render with CP402, naming the field, instead of printing nothing or the value.
+    """
+
+    __slots__ = ("field",)
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        raise InternalFieldError(
+            f"the template prints '{self.field}', which is for staff only and never appears on "
+            "the public site"
+        )
+
+    __html__ = __str__
+
+
 # The languages of the fallback texts printed by the render in progress (see ForeignText).
 _FOREIGN: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
     "charterpress_foreign", default=None
@@ -108,6 +136,8 @@ def _finalize(value: Any) -> Any:
     """Escape every printed value that is not Markup; mark fallback texts with their language."""
     if isinstance(value, Markup):
         return value
+    if isinstance(value, Withheld):
+        str(value)  # raises InternalFieldError, naming the field
     if value is None:
         raise RenderValueError(
             "the template printed a value that is absent (None); test it with {% if %} first"
@@ -415,7 +445,8 @@ class Renderer:
 
     # -- language set-up
 
-    def _use_language(self, edition: Edition) -> None:
+    def use_language(self, edition: Edition) -> None:
+        """Make gettext and the locale filters those of EDITION's language, for what follows."""
         locale = edition.language.gettext
         self.env.globals.update(_gettext_callables(edition.translations))
         if locale != self._locale:
@@ -458,9 +489,10 @@ class Renderer:
         with self._errors(template_name):
             return Markup(self.env.get_template(template_name).render(dict(context)))
 
-    def render_labels(self, context: Mapping[str, Any]) -> dict[str, str]:
-        """Return the theme's labels: every top-level {% set %} of shared/labels.j2, escaped."""
-        name = "shared/labels.j2"
+    def render_labels(
+        self, context: Mapping[str, Any], name: str = "shared/labels.j2"
+    ) -> dict[str, str]:
+        """Return a labels template's top-level {% set %}s, escaped (the theme's by default)."""
         with self._errors(name):
             module = self.env.get_template(name).make_module(dict(context))
         exported = module.__dict__
@@ -472,13 +504,17 @@ class Renderer:
 
     def render_edition(self, edition: Edition) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
         """Render every page of one language; report every failing template."""
-        self._use_language(edition)
-        diagnostics: list[Diagnostic] = []
-        pages: list[Page] = []
+        self.use_language(edition)
+        batch = PageBatch(self)
+        pages, diagnostics = batch.pages, batch.diagnostics
         nav: list[NavItem] = []
         config = edition.config
+        # Public pages see public views only: no internal field, no procedure, no source file.
         charters = {key: public_view(charter) for key, charter in edition.charters.items()}
-        results = edition.extra.get("results", {})
+        results = {
+            key: public_results(sources)
+            for key, sources in edition.extra.get("results", {}).items()
+        }
         base = {
             "site": config,
             "language": edition.language,
@@ -486,20 +522,10 @@ class Renderer:
             "today": edition.today,
             "charters": charters,
             "contacts": site_contacts(charters),
-            "extra": edition.extra,
             "closures_for": lambda channel: holiday_closures(channel, config, edition.today),
         }
 
-        def attempt(template: str, path: str, context: Mapping[str, Any]) -> Page | None:
-            try:
-                page = self.render_page(template, path, context)
-            except TemplateFailure as failure:
-                diagnostics.append(failure.diagnostic)
-                return None
-            pages.append(page)
-            return page
-
-        home = attempt("public/home.md.j2", "index.md", base)
+        home = batch.render("public/home.md.j2", "index.md", base)
         if home is not None:
             nav.append(NavItem(home.title, home.path))
         for charter_id, charter in charters.items():
@@ -514,7 +540,7 @@ class Renderer:
             for stem, template in CHARTER_PAGES:
                 if not _page_wanted(stem, charter, edition.extra, charter_id):
                     continue
-                page = attempt(template, f"{charter_id}/{stem}.md", {**context, "stem": stem})
+                page = batch.render(template, f"{charter_id}/{stem}.md", {**context, "stem": stem})
                 if page is not None:
                     section.append(NavItem(page.title, page.path))
                     pages[-1] = replace(
@@ -585,6 +611,25 @@ class Renderer:
             return SourcePos(path.as_posix(), line, 1)
 
 
+@dataclass
+class PageBatch:
+    """Pages rendered one after another; a failing template becomes a diagnostic, not a stop."""
+
+    renderer: Renderer
+    pages: list[Page] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def render(self, template: str, path: str, context: Mapping[str, Any]) -> Page | None:
+        """Render one page into the batch; return it, or None if its template failed."""
+        try:
+            page = self.renderer.render_page(template, path, context)
+        except TemplateFailure as failure:
+            self.diagnostics.append(failure.diagnostic)
+            return None
+        self.pages.append(page)
+        return page
+
+
 class _TemplateErrors:
     """Turn a failure inside a template into a CP401 diagnostic at the template's line."""
 
@@ -605,6 +650,7 @@ class _TemplateErrors:
             return
         if not isinstance(exc, jinja2.TemplateError | RenderValueError | ValueError | TypeError):
             return
+        code = "CP402" if isinstance(exc, InternalFieldError) else "CP401"
         if isinstance(exc, jinja2.TemplateSyntaxError):
             pos = self.renderer.position(exc.filename, exc.lineno)
             message = f"template syntax error: {exc.message}"
@@ -615,13 +661,13 @@ class _TemplateErrors:
             filename, line = _template_frame(exc.__traceback__, self.renderer)
             pos = self.renderer.position(filename, line) if filename else None
             message = _describe(exc)
+        hint = (
+            "remove it from the public template; staff see it in the handbook"
+            if code == "CP402"
+            else "fix the template, or the field it needs; the message names what is missing"
+        )
         raise TemplateFailure(
-            error(
-                "CP401",
-                f"{message} (while rendering {self.template_name})",
-                pos,
-                "fix the template, or the field it needs; the message names what is missing",
-            )
+            error(code, f"{message} (while rendering {self.template_name})", pos, hint)
         ) from None
 
 
@@ -688,17 +734,34 @@ def holiday_closures(
 
 
 def public_view(instance: BaseModelT) -> BaseModelT:
-    """Return a copy of a model whose staff-only fields are emptied, so no page can show them."""
+    """Return a copy of a model whose staff-only fields are withheld, so no page can show them."""
     updates: dict[str, Any] = {}
     for name, info in type(instance).model_fields.items():
         value = getattr(instance, name)
         if _is_internal(info):
-            updates[name] = None
+            updates[name] = Withheld(f"{type(instance).__name__}.{name}")
         elif isinstance(value, BaseModel):
             updates[name] = public_view(value)
         elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
             updates[name] = [public_view(item) for item in value]
     return instance.model_copy(update=updates) if updates else instance
+
+
+@dataclass(frozen=True)
+class PublicResults:
+    """A results file as public pages see it: its period and its public fields, not its source."""
+
+    charter_id: str
+    period: Any  # a values.Period
+    results: Any  # a model.ResultSet, through public_view
+
+
+def public_results(sources: Sequence[Any]) -> tuple[PublicResults, ...]:
+    """Return the public view of results files (validate.ResultSource)."""
+    return tuple(
+        PublicResults(source.charter_id, source.period, public_view(source.results))
+        for source in sources
+    )
 
 
 def _is_internal(info: FieldInfo) -> bool:

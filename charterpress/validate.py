@@ -31,6 +31,7 @@ from .model import (
     RateAtMost,
     ResultSet,
     ResultStatus,
+    Review,
     SiteConfig,
     Step,
     Target,
@@ -1036,3 +1037,33 @@ def validate_site(root: Path, today: dt.date | None = None) -> ValidationOutcome
     if has_errors(outcome.diagnostics):
         outcome.site = None
     return outcome
+
+
+def overdue_reviews(site: ValidatedSite, today: dt.date) -> list[Diagnostic]:
+    """Warn (CP430) for each charter and procedure whose next review is before the build date.
+
+    Kept out of validate_site, whose findings say whether the files are right: an overdue
+    review is a reminder that time has passed. The `validate` and `build` commands add it.
+    """
+    found: list[Diagnostic] = []
+    sources: list[tuple[str, str, Any, Review | None]] = [
+        ("charter", key, source.document, source.charter.review)
+        for key, source in sorted(site.charters.items())
+    ]
+    sources += [
+        ("procedure", key, source.document, source.procedure.review)
+        for key, source in sorted(site.procedures.items())
+    ]
+    for kind, key, document, review in sources:
+        if review is None or review.next >= today:
+            continue
+        found.append(
+            error(
+                "CP430",
+                f"the review of the {kind} '{key}' was due on {review.next.isoformat()} "
+                f"(build date {today.isoformat()})",
+                document.pos(("review", "next")),
+                "review it, then write the new dates in 'review: last' and 'review: next'",
+            )
+        )
+    return found

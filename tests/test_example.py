@@ -35,12 +35,22 @@ def run_validate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+# The example keeps one review overdue on purpose, for the handbook's dashboard: `validate`
+# reports it (a warning) at the pinned date.
+OVERDUE = (
+    "charter/procedures/handle_complaint.yml:275:9: warning[CP430]: the review of the procedure "
+    f"'handle_complaint' was due on 2026-06-15 (build date {TODAY})\n"
+)
+
+
 def assert_clean_run(result: subprocess.CompletedProcess[str], summary: str) -> None:
-    """Check exit 0, nothing on stdout and exactly the one-line summary on stderr."""
+    """Check exit 0, nothing on stdout, and on stderr the overdue review and the summary."""
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
-    assert result.stderr == summary + "\n"
+    assert result.stderr.startswith(OVERDUE)
+    assert result.stderr.count("warning[") == 1
+    assert result.stderr.endswith(f"\n{summary} (0 errors, 1 warning)\n")
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +95,14 @@ def test_cli_validates_a_copy_in_another_folder(example_copy: Path, tmp_path: Pa
     assert_clean_run(result, f"charterpress: {example_copy}: 2 charters valid")
 
 
-def test_cli_json_report_of_the_copy_is_empty(example_copy: Path, tmp_path: Path) -> None:
+def test_cli_json_report_of_the_copy_holds_only_the_overdue_review(
+    example_copy: Path, tmp_path: Path
+) -> None:
     result = run_validate("--site", str(example_copy), "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"errors": 0, "warnings": 0, "diagnostics": []}
+    document = json.loads(result.stdout)
+    assert (document["errors"], document["warnings"]) == (0, 1)
+    assert [(d["code"], d["level"]) for d in document["diagnostics"]] == [("CP430", "warning")]
     assert result.stderr == ""
 
 

@@ -20,14 +20,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import html
 
 from charterpress import handbook, i18n
+from charterpress.cli import main
 from charterpress.diagnostics import SourcePos
 from charterpress.pipeline import resolve_languages
 from charterpress.render import Edition, Renderer
 from charterpress.serve import live_server
-from charterpress.validate import ValidatedSite, validate_site
+from charterpress.validate import ValidatedSite, overdue_reviews, validate_site
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
@@ -95,13 +97,37 @@ def test_a_step_shows_its_limit_beside_the_public_promise(
     pages: dict[str, dict[str, str]],
 ) -> None:
     page = pages["en"]["procedures/handle_complaint.md"]
+    # The variant of the promise is named as the public page names it, never by its id.
     assert (
-        "    Internal time limit: **1 working day** · Public promise: Resolving complaints "
-        "(safety): Every case, within 3 working days\n"
+        "\nInternal time limit: **1 working day** · Public promise: Resolving complaints "
+        "(Priority safety): Every case, within 3 working days\n"
     ) in page
-    # Every step is a box to tick, labelled by its role and action.
+    # Every step is a section (search finds it) headed by its number and role, with a box to
+    # tick labelled by its action; the follow-up is a box too.
+    headings = re.findall(r"^### (.+) \{: #(step-[a-z-]+) \.cp-step \}$", page, flags=re.MULTILINE)
+    assert headings[:3] == [
+        ("Step 1: Customer service agent", "step-log"),
+        ("Step 2: Customer service agent", "step-acknowledge"),
+        ("Step 3: Complaints officer", "step-make-safe"),
+    ]
+    assert len(headings) == 7
     assert page.count('<input type="checkbox" class="cp-tick" id="tick-') == 8
     assert page.count('<label for="tick-') == 8
+    assert (
+        "### Krok 1: Operátor zákaznického servisu {: #step-log .cp-step }\n"
+        in (pages["cs"]["procedures/handle_complaint.md"])
+    )
+
+
+def test_variants_are_named_by_whom_they_apply_to_not_by_id(
+    pages: dict[str, dict[str, str]],
+) -> None:
+    page = pages["cs"]["charters/online.md"]
+    assert (
+        "- [Vyřizování stížnosti](../procedures/handle_complaint.md) (Priorita safety): "
+        "[krok 1](../procedures/handle_complaint.md#step-log) (2 hodiny), "
+    ) in page
+    assert "(safety)" not in page
 
 
 def test_the_charter_page_links_each_commitment_to_its_steps(
@@ -135,7 +161,7 @@ def test_an_overdue_review_is_a_warning_at_its_date(
     example: tuple[ValidatedSite, list[Edition]],
 ) -> None:
     site, _editions = example
-    found = handbook.overdue_reviews(site, TODAY)
+    found = overdue_reviews(site, TODAY)
     assert [(d.code, d.level.value, d.pos) for d in found] == [
         ("CP430", "warning", SourcePos("charter/procedures/handle_complaint.yml", 275, 9))
     ]
@@ -144,7 +170,7 @@ def test_an_overdue_review_is_a_warning_at_its_date(
         "(build date 2026-11-23)"
     )
     # The day of the review itself is not overdue.
-    assert handbook.overdue_reviews(site, dt.date(2026, 6, 15)) == []
+    assert overdue_reviews(site, dt.date(2026, 6, 15)) == []
 
 
 PROCEDURE = """\
@@ -172,6 +198,49 @@ review:
 """
 
 
+def _site_with_an_overdue_procedure(tmp_path: Path) -> Path:
+    """Return a one-language copy of the minimal site with a procedure due on 2026-01-10."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOTS / "minimal", site)
+    config = site / "site_config.yml"
+    # One language, so that the overdue review is the build's only warning.
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("languages: [en, pt-PT]", "languages: [en]"),
+        encoding="utf-8",
+    )
+    (site / "charter" / "procedures").mkdir()
+    (site / "charter" / "procedures" / "phone.yml").write_text(PROCEDURE, encoding="utf-8")
+    return site
+
+
+OVERDUE_AT = "charter/procedures/phone.yml:21:9"
+OVERDUE = "the review of the procedure 'phone' was due on 2026-01-10 (build date 2026-03-01)"
+
+
+def test_validate_reports_an_overdue_review_and_fails_under_strict(tmp_path: Path) -> None:
+    site = _site_with_an_overdue_procedure(tmp_path)
+    command = ["validate", "--site", str(site), "--today", "2026-03-01"]
+    runner = CliRunner()
+
+    checked = runner.invoke(main, command, catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output
+    assert f"{OVERDUE_AT}: warning[CP430]: {OVERDUE}" in checked.stderr
+    assert checked.stderr.endswith(": 1 charter valid (0 errors, 1 warning)\n")
+
+    strict = runner.invoke(main, [*command, "--strict"], catch_exceptions=False)
+    assert strict.exit_code == 1
+    assert f"{OVERDUE_AT}: error[CP430]: {OVERDUE}" in strict.stderr
+
+    as_json = runner.invoke(main, [*command, "--format", "json"], catch_exceptions=False)
+    document = json.loads(as_json.stdout)
+    assert (document["errors"], document["warnings"]) == (0, 1)
+    assert [(d["code"], d["level"]) for d in document["diagnostics"]] == [("CP430", "warning")]
+
+    # On the day of the review itself nothing is overdue.
+    on_time = runner.invoke(main, [*command[:-1], "2026-01-10", "--strict"])
+    assert (on_time.exit_code, on_time.stderr.count("CP430")) == (0, 0)
+
+
 def _build(site: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(REPO / "build.py"), "build", "--site", str(site)]
     return subprocess.run(
@@ -183,27 +252,16 @@ def _build(site: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[st
 
 
 def test_an_overdue_review_warns_and_fails_the_build_under_strict(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(ROOTS / "minimal", site)
-    config = site / "site_config.yml"
-    # One language, so that the overdue review is the build's only warning.
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("languages: [en, pt-PT]", "languages: [en]"),
-        encoding="utf-8",
-    )
-    (site / "charter" / "procedures").mkdir()
-    (site / "charter" / "procedures" / "phone.yml").write_text(PROCEDURE, encoding="utf-8")
-    where = "charter/procedures/phone.yml:21:9"
-    message = "the review of the procedure 'phone' was due on 2026-01-10 (build date 2026-03-01)"
+    site = _site_with_an_overdue_procedure(tmp_path)
 
     built = _build(site, tmp_path / "out")
     assert built.returncode == 0, built.stderr
-    assert f"{where}: warning[CP430]: {message}" in built.stderr
+    assert f"{OVERDUE_AT}: warning[CP430]: {OVERDUE}" in built.stderr
     assert (tmp_path / "out" / "handbook" / "en" / "procedures" / "phone" / "index.html").is_file()
 
     strict = _build(site, tmp_path / "strict", "--strict")
     assert strict.returncode == 1
-    assert f"{where}: error[CP430]: {message}" in strict.stderr
+    assert f"{OVERDUE_AT}: error[CP430]: {OVERDUE}" in strict.stderr
     assert not (tmp_path / "strict").exists()
 
 
@@ -242,6 +300,26 @@ def test_every_handbook_page_is_noindex_and_robots_disallow_everything(
     assert robots == "User-agent: *\nDisallow: /\n"
 
 
+def test_the_handbook_uses_the_public_page_frame_and_its_search_worker(
+    example_build: Path,
+) -> None:
+    # The title and the scripts' configuration come from the partials both main.html include.
+    page = example_build / "handbook" / "cs" / "procedures" / "handle_complaint" / "index.html"
+    public = example_build / "public" / "cs" / "shops" / "commitments" / "index.html"
+    frames = [html.fromstring(path.read_bytes()) for path in (page, public)]
+    assert frames[0].findtext(".//title") == "Vyřizování stížnosti - Příručka pro zaměstnance"
+    configs = [json.loads(frame.get_element_by_id("__config").text) for frame in frames]
+    assert sorted(configs[0]) == sorted(configs[1])
+    # Charterpress's worker: a Czech reader may type without diacritics, as on the public site.
+    assert (
+        configs[0]["search"]
+        == configs[1]["search"]
+        == ("../../assets/javascripts/workers/site-search.js")
+    )
+    worker = example_build / "handbook" / "cs" / "assets" / "javascripts" / "workers"
+    assert (worker / "site-search.js").is_file()
+
+
 def test_the_public_site_never_links_to_the_handbook(example_build: Path) -> None:
     for page in _pages(example_build / "public"):
         tree = html.fromstring(page.read_bytes())
@@ -249,16 +327,18 @@ def test_the_public_site_never_links_to_the_handbook(example_build: Path) -> Non
             assert "handbook" not in str(link), (page, link)
 
 
-def test_the_handbook_search_finds_a_czech_step(example_build: Path) -> None:
+def test_each_step_has_its_own_entry_in_the_czech_search_index(example_build: Path) -> None:
     index = json.loads(
         (example_build / "handbook" / "cs" / "search" / "search_index.json").read_text("utf-8")
     )
-    steps = [
-        doc
+    steps = {
+        doc["location"].partition("#")[2]: doc["title"]
         for doc in index["docs"]
-        if doc["location"].startswith("procedures/handle_complaint/#steps")
-    ]
-    assert steps, "the steps of the complaint procedure are not in the Czech search index"
+        if doc["location"].startswith("procedures/handle_complaint/#step-")
+    }
+    assert len(steps) == 7
+    assert steps["step-log"] == "Krok 1: Operátor zákaznického servisu"
+    assert steps["step-close"] == "Krok 7: Referent pro stížnosti"
 
 
 def test_the_steps_print_as_boxes_to_tick(example_build: Path) -> None:
@@ -266,6 +346,13 @@ def test_the_steps_print_as_boxes_to_tick(example_build: Path) -> None:
     tree = html.fromstring(page.read_bytes())
     boxes = tree.xpath('//input[@type="checkbox"][@class="cp-tick"]')
     assert len(boxes) == 8
+    # Each step's box follows its heading, whose id the charter pages link to.
+    steps = tree.xpath('//h3[@class="cp-step"]')
+    assert [h.get("id") for h in steps][:2] == ["step-log", "step-acknowledge"]
+    assert [h.xpath("string(following-sibling::p[1]/input/@id)") for h in steps][:2] == [
+        "tick-log",
+        "tick-acknowledge",
+    ]
     for box in boxes:
         assert tree.xpath(f'//label[@for="{box.get("id")}"]'), box.get("id")
     css = (example_build / "handbook" / "en" / "assets" / "handbook.css").read_text("utf-8")

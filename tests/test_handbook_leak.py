@@ -1,6 +1,7 @@
 """Internal stays internal: a marker in every internal field and every procedure text of a copy
 of the example reaches the handbook and nothing under <out>/public/ (HTML, JSON, search index,
-sitemap, assets, compressed files)."""
+sitemap, assets, compressed files); and a public template that tries to print an internal field
+stops the build (CP402) instead of publishing it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from charterpress.diagnostics import SourcePos
 from charterpress.model import (
     Charter,
     Procedure,
@@ -21,7 +23,9 @@ from charterpress.model import (
     internal_fields,
     text_fields,
 )
-from charterpress.pipeline import BuildOptions, build_site
+from charterpress.pipeline import BuildOptions, build_site, resolve_languages
+from charterpress.render import Renderer
+from charterpress.validate import validate_site
 from charterpress.yamlsource import load_yaml_file
 
 FieldPath = tuple[str, ...]
@@ -129,3 +133,77 @@ def test_internal_fields_and_procedures_reach_only_the_handbook(
         if marker.encode() in content
     ]
     assert leaks == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The other way round: a public template that tries to print an internal field
+
+
+def _append(template: Path, text: str) -> int:
+    """Append TEXT as the last line of a site template; return its line number."""
+    source = template.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    template.write_text(source + text + "\n", encoding="utf-8")
+    return source.count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("template", "line", "code", "message"),
+    [
+        (
+            "about.md.j2",
+            "{{ charter.owner.email }}",
+            "CP402",
+            "the template prints 'Owner.email', which is for staff only and never appears on the "
+            "public site (while rendering public/about.md.j2)",
+        ),
+        (
+            "results.md.j2",
+            "{% for source in results %}{{ source.results.internal_notes }}{% endfor %}",
+            "CP402",
+            "the template prints 'ResultSet.internal_notes', which is for staff only and never "
+            "appears on the public site (while rendering public/results.md.j2)",
+        ),
+        (
+            # The procedures (and the source files) are not within a public template's reach.
+            "about.md.j2",
+            "{{ extra.site.procedures }}",
+            "CP401",
+            "the template uses a value that does not exist: 'extra' is undefined "
+            "(while rendering public/about.md.j2)",
+        ),
+    ],
+)
+def test_a_public_template_printing_an_internal_field_stops_the_build(
+    example_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    template: str,
+    line: str,
+    code: str,
+    message: str,
+) -> None:
+    # A site's own template, under the site's templates/, overriding the built-in one by name.
+    override = example_copy / "templates" / "public" / template
+    number = _append(override, line)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
+    out = tmp_path / "out"
+    result = build_site(BuildOptions(site=example_copy, today=dt.date(2026, 11, 23), out=out))
+    assert not result.ok
+    found = {(d.code, d.level.value, d.pos, d.message) for d in result.diagnostics}
+    where = SourcePos(f"templates/public/{template}", number, 1)
+    # The same failure in each of the five languages, and nothing else.
+    assert found == {(code, "error", where, message)}
+    assert not out.exists()
+
+
+def test_a_public_template_may_test_an_internal_field_and_gets_false(example_copy: Path) -> None:
+    override = example_copy / "templates" / "public" / "about.md.j2"
+    _append(override, "{% if charter.owner.email %}zqleak-email{% else %}zqwithheld{% endif %}")
+    outcome = validate_site(example_copy, dt.date(2026, 11, 23))
+    assert outcome.site is not None
+    editions, _problems = resolve_languages(outcome.site, dt.date(2026, 11, 23))
+    rendered, diagnostics = Renderer(example_copy).render_edition(editions[0])
+    assert diagnostics == [] and rendered is not None
+    about = [page.markdown for page in rendered.pages if page.path.endswith("/about.md")]
+    assert len(about) == 2
+    assert all("zqwithheld" in text and "zqleak" not in text for text in about)

@@ -23,6 +23,7 @@ from charterpress.render import (
     Edition,
     RenderedLanguage,
     Renderer,
+    Withheld,
     builtin_templates_dir,
     escape_text,
     public_view,
@@ -108,13 +109,17 @@ def test_internal_fields_never_reach_a_page(full: RenderedLanguage) -> None:
     assert "monthly report" not in text
 
 
-def test_public_view_empties_internal_fields() -> None:
+def test_public_view_withholds_internal_fields() -> None:
     outcome = validate_site(ROOTS / "render_full", TODAY)
     assert outcome.site is not None
     charter = public_view(outcome.site.charters["desk"].charter)
-    assert charter.internal_notes is None
-    assert charter.owner.email is None
-    assert charter.indicators[0].data_source is None
+    withheld = [charter.internal_notes, charter.owner.email, charter.indicators[0].data_source]
+    # Each is false for {% if %} and names its field; printing one is CP402.
+    assert [(type(v), bool(v), v.field) for v in withheld] == [
+        (Withheld, False, "Charter.internal_notes"),
+        (Withheld, False, "Owner.email"),
+        (Withheld, False, "Indicator.data_source"),
+    ]
     assert charter.owner.name == "Ana Costa"
 
 

@@ -133,7 +133,11 @@ def test_the_extractor_takes_code_blocks_and_code_items_only() -> None:
         "```js\n\nline one\nline two\n```\n\n"
         "- `onAbort()` (an event, with prose)\n- `(alert)(1)`\n- `<IMG SRC=x>`\n"
     )
-    assert extract_payloads.payloads(markdown) == ["<IMG SRC=x>", "line one\nline two", "(alert)(1)"]
+    assert extract_payloads.payloads(markdown) == [
+        "<IMG SRC=x>",
+        "line one\nline two",
+        "(alert)(1)",
+    ]
 
 
 def test_the_sentinel_variant_replaces_each_dialog() -> None:
@@ -292,7 +296,9 @@ def test_search_indexes_hold_only_the_templates_markup(
     twin_docs = _search_docs(xss_twin_build)
     assert len(docs) == len(twin_docs) > 20
     tags = set().union(*(_fragment_tags(d[f]) for _, d in docs for f in ("title", "text")))
-    twin_tags = set().union(*(_fragment_tags(d[f]) for _, d in twin_docs for f in ("title", "text")))
+    twin_tags = set().union(
+        *(_fragment_tags(d[f]) for _, d in twin_docs for f in ("title", "text"))
+    )
     assert tags == twin_tags
     shown = "\n".join(
         _plain(html.fragment_fromstring(d[f] or "", create_parent="div").text_content())

@@ -24,7 +24,9 @@ from .checks import search_results
 
 # Define the sentinel before any script of the page runs; each call reaches the test at once,
 # even from a page that then navigates away.
-_SENTINEL_SCRIPT = f"window.{SENTINEL} = (...args) => window.__xssReport(args.map(String).join(' '));"
+_SENTINEL_SCRIPT = (
+    f"window.{SENTINEL} = (...args) => window.__xssReport(args.map(String).join(' '));"
+)
 # What the live DOM must not hold: handlers, script URLs, frames and objects.
 _DOM_PROBLEMS = """() => {
   const found = [];
@@ -127,9 +129,7 @@ def test_the_checks_see_a_payload_that_runs(
     tmp_path: Path, watched: tuple[Any, PageLog, list[str]]
 ) -> None:
     # The positive control: one real payload and one variant, left unescaped on purpose.
-    unsafe = "<img src=x onerror=\"alert('XSS')\">" + sentinel_variant(
-        "<svg/onload=alert('XSS')>"
-    )
+    unsafe = "<img src=x onerror=\"alert('XSS')\">" + sentinel_variant("<svg/onload=alert('XSS')>")
     (tmp_path / "index.html").write_text(
         f"<!doctype html><title>unsafe</title><p>{unsafe}</p>", encoding="utf-8"
     )

@@ -111,9 +111,11 @@ def _slots(
         metadata = _field_metadata(info)
         inside = internal or model._has_marker(metadata, model.InternalOnly)
         if is_text(metadata):
-            if key == "output_dir" or (key == "address" and of is model.Channel and (
-                data.get("kind") not in _FREE_ADDRESS_KINDS
-            )):
+            if key == "output_dir" or (
+                key == "address"
+                and of is model.Channel
+                and (data.get("kind") not in _FREE_ADDRESS_KINDS)
+            ):
                 continue
             data.setdefault(key, "placeholder")
             translatable = model._has_marker(metadata, Translatable)
@@ -156,7 +158,8 @@ class PayloadSite:
         return {
             marker: text
             for marker, text in self.texts.items()
-            if marker not in self.internal and self.where[marker].split(":")[0] not in internal_files
+            if marker not in self.internal
+            and self.where[marker].split(":")[0] not in internal_files
         }
 
 

@@ -99,9 +99,10 @@ class Slot:
     key: str
     internal: bool
     translatable: bool
+    required: bool
 
 
-def _slots(
+def text_slots(
     data: Any, of: type[BaseModel], file: str, path: FieldPath, internal: bool
 ) -> Iterator[Slot]:
     """Yield every text slot of DATA (a mapping of model OF), adding absent optional texts."""
@@ -119,7 +120,8 @@ def _slots(
                 continue
             data.setdefault(key, "placeholder")
             translatable = model._has_marker(metadata, Translatable)
-            yield Slot(file, (*path, key), data, key, inside, translatable)
+            required = info.is_required()
+            yield Slot(file, (*path, key), data, key, inside, translatable, required)
             continue
         value = data.get(key)
         if value is None:
@@ -128,7 +130,9 @@ def _slots(
             items = value if isinstance(value, list) else [value]
             for item in items:
                 if isinstance(item, dict) and _kind_fits(item, inner):
-                    yield from _slots(item, inner, file, (*path, key, *(("*",) * in_list)), inside)
+                    yield from text_slots(
+                        item, inner, file, (*path, key, *(("*",) * in_list)), inside
+                    )
 
 
 def _kind_fits(item: dict[str, Any], inner: type[BaseModel]) -> bool:
@@ -179,7 +183,7 @@ def make_site(target: Path, payloads: list[str] | None = None) -> PayloadSite:
         data = yaml.safe_load((target / file).read_text(encoding="utf-8"))
         documents.append((file, data))
         internal = model.is_internal_document(of)
-        slots += list(_slots(data, of, file, (), internal))
+        slots += list(text_slots(data, of, file, (), internal))
     # The translated texts come first and take every payload, so the catalog holds them all too.
     slots.sort(key=lambda slot: not slot.translatable)
     per_slot = math.ceil(len(chosen) / sum(slot.translatable for slot in slots))

@@ -428,3 +428,41 @@ def test_yaml_holds_each_payload_as_it_is() -> None:
     payloads = load_payloads()
     assert yaml.safe_load(yaml.safe_dump(payloads, allow_unicode=True)) == payloads
     assert marker(7, "en") == "xs007en"
+
+
+@pytest.mark.parametrize("escape", ["\\x01", "\\0", "\\x7f", "\\x9b"])
+def test_a_control_character_written_as_an_escape_is_refused(tmp_path: Path, escape: str) -> None:
+    # YAML lets a quoted string write the character it refuses raw; the model refuses it too.
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(SKELETON, site)
+    path = site / "charter" / "desk.yml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("vision: Vision\n") == 1
+    path.write_text(text.replace("vision: Vision\n", f'vision: "java{escape}script"\n'), "utf-8")
+    line = text[: text.index("vision: Vision")].count("\n") + 1
+    diagnostics = validate_site(site, TODAY).diagnostics
+    assert [(d.code, str(d.pos)) for d in diagnostics] == [("CP205", f"charter/desk.yml:{line}:9")]
+    assert "the text holds the control character U+00" in diagnostics[0].message
+
+
+def test_a_control_character_in_a_translation_is_refused(tmp_path: Path, xss_build: Built) -> None:
+    import shutil
+
+    from charterpress import i18n
+
+    site = tmp_path / "site"
+    shutil.copytree(xss_build.site.root, site)
+    path = site / "locales" / TRANSLATED / "LC_MESSAGES" / "content.po"
+    text = path.read_text(encoding="utf-8")
+    start = text.index('"' + marker(7, TRANSLATED))
+    path.write_text(text[: start + 1] + "\x01" + text[start + 1 :], encoding="utf-8")
+    outcome = validate_site(site, TODAY)
+    assert outcome.site is not None
+    _catalogs, problems = i18n.load_content_catalogs(outcome.site)
+    line = text[:start].count("\n") + 1
+    assert [(d.code, str(d.pos)) for d in problems] == [
+        ("CP601", f"locales/{TRANSLATED}/LC_MESSAGES/content.po:{line}:1")
+    ]
+    assert "control character U+0001" in problems[0].message

@@ -430,8 +430,8 @@ def lint_po(text: str) -> tuple[int, str] | None:
     control = CONTROL_CHARACTER.search(text)
     if control is not None:
         # Babel would read it into a translation and publish it; no page can show it.
-        line = text.count("\n", 0, control.start()) + 1
-        return line, f"the line holds the control character U+{ord(control.group()):04X}"
+        where = text.count("\n", 0, control.start()) + 1
+        return where, f"the line holds the control character U+{ord(control.group()):04X}"
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if line.startswith("#~"):

@@ -221,7 +221,8 @@ _CODES: tuple[Code, ...] = (
         "invalid-format",
         "a value that does not follow its format",
         "Text that must follow a format (a time of day 'HH:MM', a duration '2 working_days', a "
-        "date 'YYYY-MM-DD', an id, a colour, a URL, an e-mail address) does not.",
+        "date 'YYYY-MM-DD', an id, a colour, a URL, an e-mail address) does not, or a text holds "
+        "a control character (written with an escape such as \\x01 in a quoted string).",
     ),
     _c(
         "CP206",
@@ -468,7 +469,9 @@ _CODES: tuple[Code, ...] = (
         "catalog-syntax",
         "a translation catalog (.po or .pot) cannot be read",
         "The file is not a well-formed gettext catalog: an unclosed quote, a keyword that is not "
-        "msgid/msgstr/msgctxt, text outside quotes. Translation editors such as Poedit never "
+        "msgid/msgstr/msgctxt, text outside quotes, a control character (U+0000 to U+001F but "
+        "tab and line breaks, U+007F to U+009F but NEL) that no page could show. Translation "
+        "editors such as Poedit never "
         "write such files; fix the line by hand, or restore the file and run `i18n update`.",
     ),
     _c(

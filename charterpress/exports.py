@@ -162,7 +162,9 @@ def channel_ical(
     ui = ui_translations(language.gettext)
     domain = _uid_domain(site)
     stamp = dt.datetime(build_date.year, build_date.month, build_date.day, tzinfo=dt.UTC)
-    name = str(channel.name)
+    # A name is one line: icalendar escapes line breaks in SUMMARY but refuses them in the
+    # X-WR-CALNAME property (an assertion), and a calendar shows a name on one line anyway.
+    name = " ".join(str(channel.name).split())
 
     cal = icalendar.Calendar()
     cal.add("prodid", ICAL_PRODID)

@@ -54,7 +54,7 @@ from .load import (
 )
 from .modelerrors import check_document
 from .texts import ForeignText
-from .values import InternalOnly, Translatable
+from .values import CONTROL_CHARACTER, InternalOnly, Translatable
 from .yamlsource import PathKey, YamlDocument, load_yaml_text
 
 if TYPE_CHECKING:
@@ -427,6 +427,11 @@ _PO_LINE = re.compile(rf"^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s
 
 def lint_po(text: str) -> tuple[int, str] | None:
     """Return the first line that is not gettext PO syntax, and why; Babel reads on past it."""
+    control = CONTROL_CHARACTER.search(text)
+    if control is not None:
+        # Babel would read it into a translation and publish it; no page can show it.
+        where = text.count("\n", 0, control.start()) + 1
+        return where, f"the line holds the control character U+{ord(control.group()):04X}"
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if line.startswith("#~"):

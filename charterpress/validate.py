@@ -512,6 +512,8 @@ def delivery_references(
                     variants,
                 )
             )
+    if any(d.charter in unchecked and d.charter not in charters for d in procedure.delivers):
+        return found  # the indicators of a charter that failed its own checks are unknown
     delivered = {d.charter for d in procedure.delivers if d.charter in charters}
     indicators = {i.id for c in delivered for i in charters[c].charter.indicators}
     for i, metric in enumerate(procedure.metrics):

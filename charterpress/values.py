@@ -65,10 +65,23 @@ Id = Annotated[
 ]
 
 
+# What YAML refuses as it stands in a file (C0 controls but tab and line breaks, DEL, C1 but
+# NEL); an escape such as "\x01" in a quoted string can still write one, and no page can show it.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
 def _check_text(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
         raise _fail(
             "format", "the text is empty", "write the text, or remove the field if it is optional"
+        )
+    control = CONTROL_CHARACTER.search(value) if isinstance(value, str) else None
+    if control is not None:
+        raise _fail(
+            "format",
+            "the text holds the control character U+{code}, which no page can show",
+            "remove it (in a quoted string, an escape such as \\x01 or \\0 writes one)",
+            code=f"{ord(control.group()):04X}",
         )
     return value.strip() if isinstance(value, str) else value
 

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -98,3 +99,19 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     assert result.ok, [str(d) for d in result.diagnostics]
     return out
+
+
+@pytest.fixture(scope="session")
+def xss_build(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Build the site whose every text holds OWASP payloads, once per session (tests/xss/)."""
+    from tests.xss.payload_site import build
+
+    return build(tmp_path_factory.mktemp("xss"))
+
+
+@pytest.fixture(scope="session")
+def xss_twin_build(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Build the same site with harmless texts, once per session, to compare pages with."""
+    from tests.xss.payload_site import build
+
+    return build(tmp_path_factory.mktemp("xss-twin"), harmless=True)

@@ -1,18 +1,25 @@
 """Fuzzing the renderer: valid charters with hostile texts render to well-formed, safe pages.
 
-Hypothesis builds charters field by field from the model's types (ids, texts full of markup
-characters, durations, times, every kind of target, internal notes and e-mails), writes them as
-YAML, validates them and renders them with render.py (no MkDocs: fast). The Markdown must turn
-into HTML that lxml parses, with no author `<` left unescaped, and no internal field's value on
-any public page. Two examples also go through the full build (MkDocs included).
+Two strategies. `charters` builds small charters field by field from the model's types (ids,
+texts full of markup characters, durations, times, every kind of target, internal notes and
+e-mails). `full_sites` covers every part of the model: it starts from the site of tests/xss/site/
+(one charter with every part, a procedure, a result), puts a drawn text into every text field
+(found from the model's metadata, as tests/test_xss.py does), a secret into every internal-only
+field (the model's `internal_fields`) and every text of the procedure (an internal document),
+draws the targets and compensation of the commitments no procedure delivers, and leaves out
+optional texts at random. Sites are written as YAML, validated and rendered with render.py (no
+MkDocs: fast). The Markdown must turn into HTML that lxml parses, with no author `<` left
+unescaped, and no internal value on any public page. Two full sites also go through the full
+build (MkDocs included), whose handbook must show the secrets the public site must not.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,7 @@ from charterpress.diagnostics import Level
 from charterpress.pipeline import BuildOptions, build_site, render_editions, resolve_languages
 from charterpress.render import Renderer
 from charterpress.validate import validate_site
+from tests.xss.payload_site import FILES, SKELETON, text_slots
 
 TODAY = dt.date(2026, 6, 15)
 SITE_CONFIG = """\
@@ -174,15 +182,116 @@ def charters(draw: st.DrawFn) -> dict[str, Any]:
     return charter
 
 
+# -------------------------------------------------------------------------------------------
+# Every part of the model: the skeleton of tests/xss/site/, with drawn texts and secrets
+
+SKELETON_DATA = {
+    relative: yaml.safe_load((SKELETON / relative).read_text(encoding="utf-8"))
+    for relative, _ in FILES
+}
+# Optional texts that a model validator asks for, given the skeleton's values: a result that was
+# not (or partly) met needs its cause and the action taken.
+NEEDED = {"cause", "action"}
+# The commitment that no procedure delivers: its target and compensation may be anything valid.
+FREE_COMMITMENT = "phone-answer"
+compensations = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "currency": st.sampled_from(["EUR", "CZK", "RON", "GBP"]),
+            "fixed": st.integers(1, 500),
+            "paid": st.just("automatic"),
+        }
+    ),
+    st.builds(
+        lambda base, per_day, extra, weeks: {
+            "currency": "EUR",
+            "base": base,
+            "per_day_late": per_day,
+            "cap": base + extra,
+            "paid": "on_claim",
+            "claim_within": f"{weeks} weeks",
+        },
+        st.integers(0, 50),
+        st.integers(1, 20),
+        st.integers(0, 100),
+        st.integers(1, 52),
+    ),
+)
+
+
+def _set_everywhere(data: Any, path: tuple[str, ...], value: Callable[[], str]) -> int:
+    """Set the field at PATH ('*' for every list item) in every holder that exists; count them."""
+    if not isinstance(data, dict):
+        return 0
+    head, *rest = path
+    if not rest:
+        data[head] = value()
+        return 1
+    inner = data.get(head)
+    items = inner if isinstance(inner, list) and rest[0] == "*" else [inner]
+    tail = tuple(rest[1:]) if rest[0] == "*" else tuple(rest)
+    return sum(_set_everywhere(item, tail, value) for item in items)
+
+
+def fill_site(
+    text: Callable[[], str], secret: Callable[[], str], keep: Callable[[], bool]
+) -> dict[str, Any]:
+    """Return the skeleton's documents with TEXT in public texts and SECRET in internal fields.
+
+    An optional public text is left out unless KEEP says otherwise.
+    """
+    documents = copy.deepcopy(SKELETON_DATA)
+    documents["site_config.yml"]["languages"] = ["en"]  # one language: half the render time
+    for relative, of in FILES:
+        internal_document = model.is_internal_document(of)
+        for slot in list(text_slots(documents[relative], of, relative, (), internal_document)):
+            if slot.internal:
+                slot.holder[slot.key] = f"staff {secret()}"
+            elif slot.required or slot.key in NEEDED or keep():
+                slot.holder[slot.key] = text()
+            else:
+                del slot.holder[slot.key]
+        if not internal_document:
+            for path in model.internal_fields(of):
+                if path[-1] == "email":
+                    _set_everywhere(documents[relative], path, lambda: f"{secret()}@fuzz.example")
+    return documents
+
+
+@st.composite
+def full_sites(draw: st.DrawFn) -> dict[str, Any]:
+    """Draw a valid site that uses every part of the model, as the data of its YAML files."""
+    documents = fill_site(
+        text=lambda: draw(words()),
+        secret=lambda: draw(secrets),
+        keep=lambda: draw(st.booleans()),
+    )
+    charter = documents["charter/desk.yml"]
+    free = next(c for c in charter["commitments"] if c["id"] == FREE_COMMITMENT)
+    free["target"] = draw(targets)
+    if draw(st.booleans()):
+        free["compensation"] = draw(compensations)
+    return documents
+
+
 @contextmanager
 def site_of(charter: dict[str, Any]) -> Iterator[Path]:
     """Write a one-charter site into a fresh folder."""
+    with files_of({"charter/fuzz.yml": charter}) as site:
+        (site / "site_config.yml").write_text(SITE_CONFIG, encoding="utf-8")
+        yield site
+
+
+@contextmanager
+def files_of(documents: dict[str, Any]) -> Iterator[Path]:
+    """Write each document (relative path -> data) as YAML into a fresh site folder."""
     with tempfile.TemporaryDirectory(prefix="charterpress-fuzz-") as folder:
         site = Path(folder)
-        (site / "site_config.yml").write_text(SITE_CONFIG, encoding="utf-8")
-        (site / "charter").mkdir()
-        text = yaml.safe_dump(charter, allow_unicode=True, sort_keys=False)
-        (site / "charter" / "fuzz.yml").write_text(text, encoding="utf-8")
+        for relative, data in documents.items():
+            path = site / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            path.write_text(text, encoding="utf-8")
         yield site
 
 
@@ -231,11 +340,50 @@ def test_rendered_pages_are_well_formed_and_keep_internal_fields_out(
         check_page(path, text)
 
 
+def test_the_full_strategy_marks_every_internal_field() -> None:
+    # Every internal field of the model that the skeleton holds gets a secret, every public text
+    # a public text, so the leak check below covers every internal-only field.
+    count = iter(range(10**6))
+    documents = fill_site(
+        text=lambda: "public", secret=lambda: f"{SECRET}{next(count)}", keep=lambda: True
+    )
+    for relative, of in FILES:
+        if model.is_internal_document(of):
+            continue
+        for path in model.internal_fields(of):
+            assert _set_everywhere(documents[relative], path, lambda: "") >= 1, (relative, path)
+    documents = fill_site(
+        text=lambda: "public", secret=lambda: f"{SECRET}{next(count)}", keep=lambda: True
+    )
+    dumped = {relative: yaml.safe_dump(data) for relative, data in documents.items()}
+    secrets_per_file = {relative: text.count(SECRET) for relative, text in dumped.items()}
+    # Charter: the internal notes of the charter and of its two commitments, the indicator's data
+    # source, three owners' e-mails; result: its note; the procedure: its every text (33 fields
+    # of the model, some in several items).
+    assert secrets_per_file["charter/desk.yml"] == 7
+    assert secrets_per_file["charter/results/desk/2025.yml"] == 1
+    assert secrets_per_file["charter/procedures/answer.yml"] >= 33
+    assert secrets_per_file["site_config.yml"] == 0
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(full_sites())
+def test_every_part_of_the_model_renders_safely_and_keeps_internal_fields_out(
+    documents: dict[str, Any],
+) -> None:
+    with files_of(documents) as site:
+        pages = render_pages(site)
+    # Every page of the charter, results included.
+    assert {"desk/index.md", "desk/results.md", "desk/complaints.md"} <= set(pages)
+    for path, text in sorted(pages.items()):
+        check_page(path, text)
+
+
 @pytest.mark.slow
 @settings(max_examples=2, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(charters())
-def test_a_few_fuzzed_charters_survive_the_full_build(charter: dict[str, Any]) -> None:
-    with site_of(charter) as site, tempfile.TemporaryDirectory() as folder:
+@given(full_sites())
+def test_a_few_fuzzed_sites_survive_the_full_build(documents: dict[str, Any]) -> None:
+    with files_of(documents) as site, tempfile.TemporaryDirectory() as folder:
         result = build_site(BuildOptions(site=site, today=TODAY, out=Path(folder) / "out"))
         assert result.ok, [str(d) for d in result.diagnostics if d.level is Level.ERROR]
         public = Path(folder) / "out" / "public"
@@ -245,3 +393,7 @@ def test_a_few_fuzzed_charters_survive_the_full_build(charter: dict[str, Any]) -
             text = page.read_text(encoding="utf-8")
             assert SECRET not in text.lower(), page
             lxml.html.document_fromstring(text)
+        # The positive control: the secrets are printed, on the handbook's pages.
+        handbook = Path(folder) / "out" / "handbook"
+        shown = "".join(p.read_text(encoding="utf-8") for p in handbook.rglob("*.html"))
+        assert shown.count(SECRET) >= 30

@@ -512,8 +512,10 @@ _CODES: tuple[Code, ...] = (
         "CP608",
         "tool-missing",
         "a checking tool is not installed",
-        "The catalogs could not be checked with GNU gettext's msgfmt because it is not "
-        "installed. Install the Debian package gettext (./dev test does it).",
+        "The catalogs could not be checked with GNU gettext's msgfmt, or with translate-"
+        "toolkit's pofilter, because the tool is not installed. Install the Debian package "
+        "gettext (./dev test does it) for msgfmt; pofilter comes with Charterpress's "
+        "dependencies (./dev setup).",
         Level.WARNING,
     ),
     _c(
@@ -556,6 +558,19 @@ _CODES: tuple[Code, ...] = (
         "a translation template (.pot) does not exist",
         "`i18n update` and `i18n status` work from the template in locales/templates/, which "
         "`python build.py i18n extract` writes. Run it first.",
+    ),
+    _c(
+        "CP614",
+        "pofilter-finding",
+        "translate-toolkit's pofilter finds fault with a translation",
+        "`i18n check` runs pofilter, the translation checker of translate-toolkit, on every "
+        "catalog, with the tests that suit a charter's prose: placeholders (printf, "
+        "pythonbraceformat), web and e-mail addresses, HTML tags, escapes, line breaks, tabs, "
+        "spaces at the start or end, double spaces, repeated words, the punctuation at the end "
+        "and the capital at the start. The message names the test and says what it found; "
+        "docs/translators.md lists the tests and why the others are left out. A finding that "
+        "one of Charterpress's own checks (CP603, CP605, CP606) already reports at the same "
+        "entry is not repeated. `i18n check --no-pofilter` skips it.",
     ),
     # The run itself
     _c(

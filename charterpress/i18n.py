@@ -1230,9 +1230,13 @@ def run_msgfmt(domain: Domain, path: Path, tool: str | None = None) -> list[Diag
 
 
 def check(
-    domain: Domain, *, msgfmt: bool = True, site: ValidatedSite | None = None
+    domain: Domain,
+    *,
+    msgfmt: bool = True,
+    site: ValidatedSite | None = None,
+    pofilter: bool = False,
 ) -> list[Diagnostic]:
-    """Check every catalog of the domain; with MSGFMT, also run GNU msgfmt on each.
+    """Check every catalog of the domain; with MSGFMT and POFILTER, also run those tools on each.
 
     With SITE (or for the ui domain), also check that the template and the catalogs hold the
     texts the sources hold now (CP612).
@@ -1246,7 +1250,18 @@ def check(
         found += problems
         if msgfmt and not any(p.code == "CP601" for p in problems):
             found += run_msgfmt(domain, path)
+        if pofilter and not any(p.code == "CP601" for p in problems):
+            found += _run_pofilter(domain, language, problems)
     return found
+
+
+def _run_pofilter(
+    domain: Domain, language: Language, problems: list[Diagnostic]
+) -> list[Diagnostic]:
+    """Run translate-toolkit's pofilter on one catalog (CP614), beside our own PROBLEMS."""
+    from .pofilter import check_with_pofilter
+
+    return check_with_pofilter(domain, language, problems)
 
 
 def _keys(catalog: Catalog) -> set[tuple[str, str | None]]:

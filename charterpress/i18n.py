@@ -710,9 +710,30 @@ def _as_list(msgid: Any) -> list[str]:
 # Comparing a translation with its source: placeholders, numbers, URLs, e-mail addresses, markup
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
-_LINK_TARGET = re.compile(r"\]\(([^)\s]+)[^)]*\)")
+# The patterns below stay linear on hostile text (a 1 MB word, "<a" or "](" repeated): an
+# address starts where a run of its characters starts and never gives a character back, a tag
+# ends before the next "<", a link target before the next "]".
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+")
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>")
+
+
+def _balanced_parentheses(depth: int) -> str:
+    """Return a pattern for one character of a link target, with (...) nested DEPTH deep."""
+    plain = r"[^()\s\]]"
+    item = plain
+    for _ in range(depth):
+        item = rf"(?:{plain}|\({item}*\))"
+    return item
+
+
+# A Markdown link target may hold parentheses in pairs, as CommonMark allows: "javascript:
+# alert(1)" is one target, not "javascript:alert(1" and a stray ")"; a target nested deeper
+# still counts as a link, up to its first ")". Then an optional title in quotes or parentheses
+# (never "anything up to a ')'", which made a long text with many "](" quadratic).
+_LINK_TARGET = re.compile(
+    rf"\]\(((?:{_balanced_parentheses(3)})+|[^)\s\]]+)"
+    r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)"""
+)
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 # A number: digits grouped by threes (with any separator a locale uses), or plain digits, with
 # decimals. Parsed with Babel in each side's own locale, so "85 %" equals "85%", "1.234,5"

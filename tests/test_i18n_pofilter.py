@@ -127,6 +127,19 @@ def test_a_pofilter_that_fails_is_reported_at_the_catalog(domain: i18n.Domain) -
     assert shown(found) == [f"CP614 {PO_NAME}: pofilter could not check the catalog: exit status 1"]
 
 
+def test_a_pofilter_that_takes_too_long_is_stopped_and_reported(
+    domain: i18n.Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleep = shutil.which("sleep")
+    assert sleep is not None
+    monkeypatch.setattr(pofilter, "TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(pofilter, "pofilter_command", lambda *_: [sleep, "30"])
+    found = pofilter.check_with_pofilter(domain, CS, tool=sleep)
+    assert shown(found) == [
+        f"CP614 {PO_NAME}: pofilter did not finish checking the catalog within 0.2 seconds"
+    ]
+
+
 def test_a_missing_pofilter_is_a_warning(
     domain: i18n.Domain, monkeypatch: pytest.MonkeyPatch
 ) -> None:

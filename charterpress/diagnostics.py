@@ -565,12 +565,13 @@ _CODES: tuple[Code, ...] = (
         "translate-toolkit's pofilter finds fault with a translation",
         "`i18n check` runs pofilter, the translation checker of translate-toolkit, on every "
         "catalog, with the tests that suit a charter's prose: placeholders (printf, "
-        "pythonbraceformat), web and e-mail addresses, HTML tags, escapes, line breaks, tabs, "
+        "pythonbraceformat), web addresses, HTML tags, escapes, line breaks, tabs, "
         "spaces at the start or end, double spaces, repeated words, the punctuation at the end "
         "and the capital at the start. The message names the test and says what it found; "
         "docs/translators.md lists the tests and why the others are left out. A finding that "
         "one of Charterpress's own checks (CP603, CP605, CP606) already reports at the same "
-        "entry is not repeated. `i18n check --no-pofilter` skips it.",
+        "entry is not repeated. pofilter gets 60 seconds per catalog; a catalog it cannot "
+        "check in that time is reported at the file. `i18n check --no-pofilter` skips it.",
     ),
     # The run itself
     _c(

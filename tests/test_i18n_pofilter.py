@@ -37,10 +37,10 @@ msgctxt "desk:commitments/reply/title"
 msgid "Replies"
 msgstr "Odpovědi"
 
-#. Channel.description: a translated e-mail address (line 20), which CP605 reports too
-msgctxt "desk:channels/email/description"
-msgid "Write to help@desk.example."
-msgstr "Napište na pomoc@desk.example."
+#. Channel.description: a translated web address (line 20), which CP605 reports too
+msgctxt "desk:channels/web/description"
+msgid "See https://desk.example/help for more."
+msgstr "Více na https://desk.example/pomoc."
 """
 PO_NAME = "locales/cs/LC_MESSAGES/content.po"
 
@@ -62,7 +62,7 @@ def test_pofilter_findings_are_reported_at_their_entry(domain: i18n.Domain) -> N
     found = pofilter.check_with_pofilter(domain, CS, tool=require_tool("pofilter"))
     assert shown(found) == [
         f"CP614 {PO_NAME}:10:1: pofilter doublespacing: Different use of double spaces",
-        f"CP614 {PO_NAME}:20:1: pofilter emails: Different e-mails",
+        f"CP614 {PO_NAME}:20:1: pofilter urls: Different URLs",
     ]
     assert found[0].level is Level.ERROR
     assert found[0].hint == "write one space between words"

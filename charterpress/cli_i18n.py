@@ -195,7 +195,7 @@ def check(
     no_pofilter: bool,
     debug: bool = False,
 ) -> None:
-    """Check plural forms, placeholders, numbers, addresses and markup of every catalog."""
+    """Check plural forms, placeholders, numbers, addresses and markup; run msgfmt and pofilter."""
     from . import i18n
 
     domains, validated = _domains(site, domain, today)

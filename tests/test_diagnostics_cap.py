@@ -18,6 +18,8 @@ from charterpress.diagnostics import (
     format_json,
     sort_diagnostics,
 )
+from charterpress.pipeline import BuildResult
+from charterpress.serve import banner
 
 
 def flood() -> list[Diagnostic]:
@@ -70,3 +72,10 @@ def test_json_report_says_how_many_were_dropped(
     assert (document["errors"], document["warnings"], document["dropped"]) == (3, 1200, 203)
     assert len(document["diagnostics"]) == 1000
     assert document["diagnostics"][-1]["file"] == "z.yml"
+
+
+def test_the_preview_banner_is_capped_too(tmp_path: Path) -> None:
+    errors = [error("CP203", "e", SourcePos("z.yml", n, 1)) for n in range(1, 1006)]
+    html = banner(BuildResult(None, errors), tmp_path).decode("utf-8")
+    assert html.count("error[CP203]") == 1000
+    assert "charterpress: 5 more diagnostics not shown (a run reports at most 1,000)" in html

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sysconfig
 from collections.abc import Iterable, Mapping
@@ -135,10 +136,20 @@ def run_pofilter(tool: str, path: Path, language: str) -> str:
         timeout=TIMEOUT_SECONDS,
         check=False,
     )
+    if result.returncode < 0:  # a resource limit (SIGXCPU) or someone else stopped it
+        raise PofilterError(f"it was stopped by {_signal_name(-result.returncode)}")
     if result.returncode != 0:
         said = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
         raise PofilterError(said)
     return result.stdout
+
+
+def _signal_name(number: int) -> str:
+    """Return a signal's name (SIGXCPU), or its number when Python does not know it."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 _MARK = "(pofilter) "

@@ -128,6 +128,18 @@ def test_a_pofilter_that_fails_is_reported_at_the_catalog(domain: i18n.Domain) -
     assert shown(found) == [f"CP614 {PO_NAME}: pofilter could not check the catalog: exit status 1"]
 
 
+def test_a_pofilter_stopped_by_a_signal_is_reported_at_the_catalog(
+    domain: i18n.Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shell = shutil.which("sh")
+    assert shell is not None
+    monkeypatch.setattr(pofilter, "pofilter_command", lambda *_: [shell, "-c", "kill -XCPU $$"])
+    found = pofilter.check_with_pofilter(domain, CS, tool=shell)
+    assert shown(found) == [
+        f"CP614 {PO_NAME}: pofilter could not check the catalog: it was stopped by SIGXCPU"
+    ]
+
+
 def test_a_pofilter_that_takes_too_long_is_stopped_and_reported(
     domain: i18n.Domain, monkeypatch: pytest.MonkeyPatch
 ) -> None:

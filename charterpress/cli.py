@@ -18,8 +18,10 @@ from .diagnostics import (
     Diagnostic,
     Level,
     SourceLines,
+    capped,
     error,
     format_json,
+    format_not_shown,
     format_summary,
     format_text,
     has_errors,
@@ -46,8 +48,11 @@ def report(diagnostics: list[Diagnostic], root: Path, fmt: str, *, ok_line: str 
         click.echo(format_json(ordered))
         return
     sources = SourceLines(root)
-    for diagnostic in ordered:
+    shown, not_shown = capped(ordered)
+    for diagnostic in shown:
         click.echo(format_text(diagnostic, sources) + "\n", err=True)
+    if not_shown:
+        click.echo(format_not_shown(not_shown), err=True)
     if has_errors(ordered):
         click.echo(f"charterpress: {format_summary(ordered)}; nothing was written", err=True)
     elif ok_line:

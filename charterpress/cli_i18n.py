@@ -9,7 +9,16 @@ from typing import Any, TypeVar
 
 import click
 
-from .cli import Problems, check_site_folder, format_option, guarded, report, site_option
+from .cli import (
+    Problems,
+    build_date,
+    check_site_folder,
+    format_option,
+    guarded,
+    report,
+    site_option,
+    today_option,
+)
 from .diagnostics import Diagnostic, error, has_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,12 +37,17 @@ def domain_option(command: F) -> F:
     )(command)
 
 
-def _domains(site: Path, which: str) -> tuple[list[Any], Any]:
-    """Return the domains to work on and the validated site (validating it for 'content')."""
+def _domains(site: Path, which: str, today: str | None = None) -> tuple[list[Any], Any]:
+    """Return the domains to work on and the validated site (validating it for 'content').
+
+    The content domain is worked on only when the site validates, and validation depends on
+    the build date TODAY (a results period not over yet, the version of a charter in force).
+    """
     from . import i18n
     from .validate import validate_site
 
     check_site_folder(site)
+    when = build_date(today)  # an invalid --today is refused whatever the domain
     domains: list[Any] = []
     validated = None
     # The ui catalogs belong to Charterpress: "all" includes them only in its own checkout, so
@@ -53,7 +67,7 @@ def _domains(site: Path, which: str) -> tuple[list[Any], Any]:
             )
         domains.append(i18n.ui_domain(site))
     if which in ("all", "content"):
-        outcome = validate_site(site)
+        outcome = validate_site(site, when)
         if has_errors(outcome.diagnostics) or outcome.site is None:
             raise Problems(outcome.diagnostics)
         validated = outcome.site
@@ -75,13 +89,14 @@ def i18n_group() -> None:
 @i18n_group.command()
 @site_option
 @domain_option
+@today_option
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
-def extract(site: Path, domain: str, debug: bool = False) -> None:
+def extract(site: Path, domain: str, today: str | None, debug: bool = False) -> None:
     """Write locales/templates/*.pot from the templates and the site's texts."""
     from . import i18n
 
-    domains, validated = _domains(site, domain)
+    domains, validated = _domains(site, domain, today)
     for each in domains:
         changed = i18n.extract(each, validated)
         state = "written" if changed else "unchanged"
@@ -91,13 +106,14 @@ def extract(site: Path, domain: str, debug: bool = False) -> None:
 @i18n_group.command()
 @site_option
 @domain_option
+@today_option
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
-def update(site: Path, domain: str, debug: bool = False) -> None:
+def update(site: Path, domain: str, today: str | None, debug: bool = False) -> None:
     """Merge the .pot templates into every language's .po catalog (new languages get one)."""
     from . import i18n
 
-    domains, _ = _domains(site, domain)
+    domains, _ = _domains(site, domain, today)
     problems: list[Diagnostic] = []
     for each in domains:
         written, found = i18n.update(each)
@@ -116,13 +132,16 @@ def update(site: Path, domain: str, debug: bool = False) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the .mo files under OUT/<code>/LC_MESSAGES instead of beside the .po files.",
 )
+@today_option
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
-def compile_(site: Path, domain: str, out: Path | None, debug: bool = False) -> None:
+def compile_(
+    site: Path, domain: str, out: Path | None, today: str | None, debug: bool = False
+) -> None:
     """Compile every .po into a .mo (fuzzy entries left out)."""
     from . import i18n
 
-    domains, _ = _domains(site, domain)
+    domains, _ = _domains(site, domain, today)
     problems: list[Diagnostic] = []
     for each in domains:
         written, found = i18n.compile_catalogs(each, out)
@@ -136,13 +155,14 @@ def compile_(site: Path, domain: str, out: Path | None, debug: bool = False) -> 
 @site_option
 @domain_option
 @format_option
+@today_option
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
-def status(site: Path, domain: str, fmt: str, debug: bool = False) -> None:
+def status(site: Path, domain: str, fmt: str, today: str | None, debug: bool = False) -> None:
     """Show translated, fuzzy and untranslated entries per language, page and audience."""
     from . import i18n
 
-    domains, _ = _domains(site, domain)
+    domains, _ = _domains(site, domain, today)
     states = []
     problems: list[Diagnostic] = []
     for each in domains:
@@ -161,15 +181,25 @@ def status(site: Path, domain: str, fmt: str, debug: bool = False) -> None:
 @site_option
 @domain_option
 @format_option
+@today_option
 @click.option("--no-msgfmt", is_flag=True, help="Do not run GNU msgfmt --check.")
+@click.option("--no-pofilter", is_flag=True, help="Do not run translate-toolkit's pofilter.")
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
-def check(site: Path, domain: str, fmt: str, no_msgfmt: bool, debug: bool = False) -> None:
-    """Check plural forms, placeholders, numbers, addresses and markup of every catalog."""
+def check(
+    site: Path,
+    domain: str,
+    fmt: str,
+    today: str | None,
+    no_msgfmt: bool,
+    no_pofilter: bool,
+    debug: bool = False,
+) -> None:
+    """Check plural forms, placeholders, numbers, addresses and markup; run msgfmt and pofilter."""
     from . import i18n
 
-    domains, validated = _domains(site, domain)
+    domains, validated = _domains(site, domain, today)
     problems: list[Diagnostic] = []
     for each in domains:
-        problems += i18n.check(each, msgfmt=not no_msgfmt, site=validated)
+        problems += i18n.check(each, msgfmt=not no_msgfmt, pofilter=not no_pofilter, site=validated)
     _finish(problems, site, fmt, "charterpress: catalogs checked, no problem found")

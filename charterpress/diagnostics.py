@@ -525,8 +525,10 @@ _CODES: tuple[Code, ...] = (
         "CP608",
         "tool-missing",
         "a checking tool is not installed",
-        "The catalogs could not be checked with GNU gettext's msgfmt because it is not "
-        "installed. Install the Debian package gettext (./dev test does it).",
+        "The catalogs could not be checked with GNU gettext's msgfmt, or with translate-"
+        "toolkit's pofilter, because the tool is not installed. Install the Debian package "
+        "gettext (./dev test does it) for msgfmt; pofilter comes with Charterpress's "
+        "dependencies (./dev setup).",
         Level.WARNING,
     ),
     _c(
@@ -569,6 +571,20 @@ _CODES: tuple[Code, ...] = (
         "a translation template (.pot) does not exist",
         "`i18n update` and `i18n status` work from the template in locales/templates/, which "
         "`python build.py i18n extract` writes. Run it first.",
+    ),
+    _c(
+        "CP614",
+        "pofilter-finding",
+        "translate-toolkit's pofilter finds fault with a translation",
+        "`i18n check` runs pofilter, the translation checker of translate-toolkit, on every "
+        "catalog, with the tests that suit a charter's prose: placeholders (printf, "
+        "pythonbraceformat), web addresses, HTML tags, escapes, line breaks, tabs, "
+        "spaces at the start or end, double spaces, repeated words, the punctuation at the end "
+        "and the capital at the start. The message names the test and says what it found; "
+        "docs/translators.md lists the tests and why the others are left out. A finding that "
+        "one of Charterpress's own checks (CP603, CP605, CP606) already reports at the same "
+        "entry is not repeated. pofilter gets 60 seconds per catalog; a catalog it cannot "
+        "check in that time is reported at the file. `i18n check --no-pofilter` skips it.",
     ),
     # The run itself
     _c(
@@ -742,12 +758,47 @@ def format_summary(diagnostics: list[Diagnostic]) -> str:
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 
-def format_json(diagnostics: list[Diagnostic]) -> str:
-    """Return the diagnostics as a JSON document for editors and CI."""
+# One run reports at most this many diagnostics: a generated or corrupted site can hold tens of
+# thousands of problems per file, and nobody reads past the first screens of them.
+MAX_REPORTED = 1000
+
+
+def capped(
+    diagnostics: list[Diagnostic], limit: int = MAX_REPORTED
+) -> tuple[list[Diagnostic], int]:
+    """Return at most LIMIT diagnostics, in their order, errors kept first; and how many are not."""
+    if len(diagnostics) <= limit:
+        return diagnostics, 0
+    # Warnings give way to errors, so a flood of warnings never hides the error that stops a run.
+    by_level = sorted(
+        range(len(diagnostics)), key=lambda i: diagnostics[i].level is not Level.ERROR
+    )
+    kept = sorted(by_level[:limit])
+    return [diagnostics[i] for i in kept], len(diagnostics) - limit
+
+
+def format_not_shown(count: int) -> str:
+    """Return the line that stands for the diagnostics left out of a capped report."""
+    plural = "s" * (count != 1)
+    return (
+        f"charterpress: {count:,} more diagnostic{plural} not shown (a run reports at most "
+        f"{MAX_REPORTED:,}); fix the ones above and run again"
+    )
+
+
+def format_json(diagnostics: list[Diagnostic], limit: int = MAX_REPORTED) -> str:
+    """Return the diagnostics as a JSON document for editors and CI, at most LIMIT of them.
+
+    The counts are of all diagnostics; "dropped", present only when the cap applied, says how
+    many of them the list leaves out.
+    """
     errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
-    doc = {
+    shown, dropped = capped(diagnostics, limit)
+    doc: dict[str, object] = {
         "errors": errors,
         "warnings": len(diagnostics) - errors,
-        "diagnostics": [d.to_json() for d in diagnostics],
+        "diagnostics": [d.to_json() for d in shown],
     }
+    if dropped:
+        doc["dropped"] = dropped
     return json.dumps(doc, ensure_ascii=False, indent=2)

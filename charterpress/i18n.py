@@ -344,7 +344,8 @@ def extract_yaml(
     The text comes as a ``pgettext`` call, ``(msgctxt, msgid)``, so Babel gives it its context.
     Option ``root``: the site folder, to name the file relative to it (default: from the path).
     Babel's API takes it as the method "charterpress.i18n:extract_yaml"; a mapping file cannot
-    name it so (Babel splits the section at the first colon), only through an entry point.
+    name it so (Babel splits the section at the first colon), so the babel.extractors entry
+    point of pyproject.toml names it ``charterpress_yaml``: ``[charterpress_yaml: **.yml]``.
     """
     name = str(getattr(fileobj, "name", options.get("filename", "")))
     root = options.get("root")
@@ -715,9 +716,30 @@ def _as_list(msgid: Any) -> list[str]:
 # Comparing a translation with its source: placeholders, numbers, URLs, e-mail addresses, markup
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
-_LINK_TARGET = re.compile(r"\]\(([^)\s]+)[^)]*\)")
+# The patterns below stay linear on hostile text (a 1 MB word, "<a" or "](" repeated): an
+# address starts where a run of its characters starts and never gives a character back, a tag
+# ends before the next "<", a link target before the next "]".
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+")
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>")
+
+
+def _balanced_parentheses(depth: int) -> str:
+    """Return a pattern for one character of a link target, with (...) nested DEPTH deep."""
+    plain = r"[^()\s\]]"
+    item = plain
+    for _ in range(depth):
+        item = rf"(?:{plain}|\({item}*\))"
+    return item
+
+
+# A Markdown link target may hold parentheses in pairs, as CommonMark allows: "javascript:
+# alert(1)" is one target, not "javascript:alert(1" and a stray ")"; a target nested deeper
+# still counts as a link, up to its first ")". Then an optional title in quotes or parentheses
+# (never "anything up to a ')'", which made a long text with many "](" quadratic).
+_LINK_TARGET = re.compile(
+    rf"\]\(((?:{_balanced_parentheses(3)})+|[^)\s\]]+)"
+    r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)"""
+)
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 # A number: digits grouped by threes (with any separator a locale uses), or plain digits, with
 # decimals. Parsed with Babel in each side's own locale, so "85 %" equals "85%", "1.234,5"
@@ -1235,9 +1257,13 @@ def run_msgfmt(domain: Domain, path: Path, tool: str | None = None) -> list[Diag
 
 
 def check(
-    domain: Domain, *, msgfmt: bool = True, site: ValidatedSite | None = None
+    domain: Domain,
+    *,
+    msgfmt: bool = True,
+    site: ValidatedSite | None = None,
+    pofilter: bool = False,
 ) -> list[Diagnostic]:
-    """Check every catalog of the domain; with MSGFMT, also run GNU msgfmt on each.
+    """Check every catalog of the domain; with MSGFMT and POFILTER, also run those tools on each.
 
     With SITE (or for the ui domain), also check that the template and the catalogs hold the
     texts the sources hold now (CP612).
@@ -1251,7 +1277,18 @@ def check(
         found += problems
         if msgfmt and not any(p.code == "CP601" for p in problems):
             found += run_msgfmt(domain, path)
+        if pofilter and not any(p.code == "CP601" for p in problems):
+            found += _run_pofilter(domain, language, problems)
     return found
+
+
+def _run_pofilter(
+    domain: Domain, language: Language, problems: list[Diagnostic]
+) -> list[Diagnostic]:
+    """Run translate-toolkit's pofilter on one catalog (CP614), beside our own PROBLEMS."""
+    from .pofilter import check_with_pofilter
+
+    return check_with_pofilter(domain, language, problems)
 
 
 def _keys(catalog: Catalog) -> set[tuple[str, str | None]]:

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from . import handbook, languages, publish
-from .diagnostics import Level, SourceLines, format_text, has_errors, sort_diagnostics
+from .diagnostics import (
+    Level,
+    SourceLines,
+    capped,
+    format_not_shown,
+    format_text,
+    has_errors,
+    sort_diagnostics,
+)
 from .pipeline import BuildOptions, BuildResult, build_site
 from .render import builtin_templates_dir
 
@@ -126,8 +134,12 @@ _BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 def banner(result: BuildResult, site: Path) -> bytes:
     """Return the HTML banner that lists a failed build's errors, every character escaped."""
     sources = SourceLines(site)
-    errors = [d for d in sort_diagnostics(result.diagnostics) if d.level is Level.ERROR]
+    errors, not_shown = capped(
+        [d for d in sort_diagnostics(result.diagnostics) if d.level is Level.ERROR]
+    )
     text = "\n\n".join(format_text(d, sources) for d in errors)
+    if not_shown:
+        text += "\n\n" + format_not_shown(not_shown)
     return (
         f'<div id="{BANNER_ID}" role="alert" style="position:sticky;top:0;z-index:10000;'
         "margin:0;padding:1em;background:#8b0000;color:#fff;font:14px/1.4 sans-serif;"

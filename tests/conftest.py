@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sysconfig
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, settings
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SCRIPTS = sysconfig.get_path("scripts")
 
 # Derandomized and bounded in CI, so a run is reproducible; a little wider on a developer's machine.
 settings.register_profile(
@@ -45,7 +47,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def require_tool(name: str) -> str:
     """Return the path of an external tool; skip without it, or fail under CI=true."""
-    path = shutil.which(name)
+    # Tools installed by pip (pofilter, pybabel) sit beside this Python, on PATH or not.
+    path = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), SCRIPTS]))
     if path is None:
         message = f"the tool '{name}' is not installed (./dev test installs it)"
         if IN_CI:

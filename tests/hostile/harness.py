@@ -192,6 +192,13 @@ def _huge_po(target: Path) -> None:
             n += 4096
 
 
+def _markup_flood(target: Path) -> None:
+    """Write the base catalog with one 600 kB translation of "](", "<a" and one long word."""
+    base = (BASE / "locales/pt_PT/LC_MESSAGES/content.po").read_text(encoding="utf-8")
+    flood = "Telefone " + "](" * 100_000 + " " + "<a" * 100_000 + " " + "a" * 200_000
+    target.write_text(base.replace('msgstr "Telefone"', f'msgstr "{flood}"'), encoding="utf-8")
+
+
 def _deep_flow(target: Path) -> None:
     """Write a key whose value is 100,000 nested flow lists: '[[[[...]]]]'."""
     target.write_text("title: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
@@ -220,6 +227,7 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "million_values": _million_values,
     "many_wrong_values": _many_wrong_values,
     "huge_po": _huge_po,
+    "markup_flood": _markup_flood,
     "deep_flow": _deep_flow,
     "deep_block": _deep_block,
     "wide_bomb": _wide_bomb,

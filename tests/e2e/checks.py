@@ -248,6 +248,30 @@ def no_links_into(root: Path, forbidden_prefix: str) -> list[str]:
     return problems
 
 
+def links_to_folder(root: Path, base_url: str, folder: str) -> list[str]:
+    """Report every link of the site under ROOT to an address with a FOLDER segment in its path.
+
+    Each link is read as a browser reads it on the published site (ROOT at BASE_URL): a
+    relative or root-relative link, and an absolute one to any host, count alike. For a
+    folder published elsewhere at an address nobody configured (the staff handbook), any
+    path through a folder of its name is suspect.
+    """
+    root = root.resolve()
+    problems: list[str] = []
+    for page in html_pages(root):
+        page_url = urljoin(base_url, _relative(root, page))
+        for _, tag, attribute, url, number in _links_of(_parse_html(page)):
+            parts = urlsplit(urljoin(page_url, url))
+            if parts.scheme not in ("http", "https"):
+                continue
+            if folder in unquote(parts.path).split("/"):
+                problems.append(
+                    f"{_relative(root, page)}:{number}: <{tag} {attribute}={url!r}> "
+                    f"leads to a /{folder}/ path"
+                )
+    return problems
+
+
 def _text_files(root: Path) -> list[Path]:
     """Return the files under ROOT that a browser or a crawler reads as text."""
     return sorted(path for path in root.rglob("*") if path.suffix in _TEXT_SUFFIXES)
@@ -550,15 +574,22 @@ def set_palette(page: Any, scheme: str) -> None:
     )
 
 
-def language_switch_targets(page: Any, url: str) -> dict[str, str]:
+def language_switch_targets(page: Any, url: str, *, settle: bool = True) -> dict[str, str]:
     """Open URL and follow each other language of Material's selector, as a reader would.
 
     Return where each language's link landed, by its hreflang. The current language (the
     page's own <html lang>) is left out: its link leads to its own home page by design.
+    With SETTLE, each page is left only once the network is quiet: Material fetches the other
+    languages' sitemaps on load, and a switch before that lands home. A site without sitemaps
+    (the handbook) has nothing to wait for, and half a second a page to save.
     """
+
+    def settled() -> None:
+        if settle:
+            page.wait_for_load_state("networkidle")
+
     page.goto(url, wait_until="load")
-    # Material fetches the other languages' sitemaps on load: a switch before that lands home.
-    page.wait_for_load_state("networkidle")
+    settled()
     own = page.evaluate("() => document.documentElement.lang")
     languages = page.eval_on_selector_all(
         ".md-select__link[hreflang]", "(links) => links.map((l) => l.getAttribute('hreflang'))"
@@ -569,12 +600,12 @@ def language_switch_targets(page: Any, url: str) -> dict[str, str]:
             continue
         if page.url != url:
             page.goto(url, wait_until="load")
-            page.wait_for_load_state("networkidle")
+            settled()
         page.hover(".md-header .md-select")
         with page.expect_navigation():
             page.click(f".md-select__link[hreflang='{language}']")
         # A redirect (a folder asked for without its slash) is one more navigation.
-        page.wait_for_load_state("networkidle")
+        settled()
         landed[language] = page.url
     return landed
 

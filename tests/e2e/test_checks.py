@@ -21,6 +21,7 @@ from .checks import (
     foreign_urls,
     horizontal_overflow,
     language_switch_targets,
+    links_to_folder,
     no_links_into,
     nu_errors,
     print_pdf_pages,
@@ -136,6 +137,37 @@ def test_no_links_into_catches_a_relative_and_an_absolute_link(tmp_path: Path) -
     ]
     assert no_links_into(public, "https://handbook.example/") == [
         "en/staff.html:13: mentions https://handbook.example/"
+    ]
+
+
+def test_links_to_folder_catches_every_way_of_writing_a_handbook_path(tmp_path: Path) -> None:
+    public = tmp_path / "public"
+    # The fixed twin: "handbooks" and "handbook-tips" are other folders, a mailto is no path.
+    write(
+        public / "en" / "index.html",
+        page_html(
+            '<p><a href="handbook-tips/">tips</a> <a href="https://x.example/handbooks/">x</a>'
+            ' <a href="mailto:handbook@x.example">mail</a></p>'
+        ),
+    )
+    assert links_to_folder(public, BASE, "handbook") == []
+
+    write(
+        public / "en" / "staff" / "index.html",
+        page_html(
+            '<p><a href="/handbook/en/">root-relative</a></p>\n'
+            '<p><a href="../../handbook/">relative</a></p>\n'
+            f'<p><a href="{BASE}handbook/en/procedures/">absolute</a></p>\n'
+            '<p><img src="https://intranet.example/handbook/logo.svg" alt="logo"></p>'
+        ),
+    )
+    assert links_to_folder(public, BASE, "handbook") == [
+        "en/staff/index.html:12: <a href='/handbook/en/'> leads to a /handbook/ path",
+        "en/staff/index.html:13: <a href='../../handbook/'> leads to a /handbook/ path",
+        f"en/staff/index.html:14: <a href='{BASE}handbook/en/procedures/'> leads to a /handbook/"
+        " path",
+        "en/staff/index.html:15: <img src='https://intranet.example/handbook/logo.svg'> leads to"
+        " a /handbook/ path",
     ]
 
 

@@ -9,23 +9,28 @@ from typing import Any
 from pypdf import PdfReader
 
 from .browser import serve_folder
+from .sitepages import ARTIFACTS
 
 
 def test_each_procedure_prints_on_one_or_two_a4_pages_with_its_steps(
-    example_build: Path, browser: Any
+    site_output: Path, browser: Any
 ) -> None:
-    segments = sorted(p.name for p in (example_build / "handbook").iterdir() if p.is_dir())
+    segments = sorted(p.name for p in (site_output / "handbook").iterdir() if p.is_dir())
     procedures = sorted(
-        p.name for p in (example_build / "handbook" / "en" / "procedures").iterdir() if p.is_dir()
+        p.name for p in (site_output / "handbook" / "en" / "procedures").iterdir() if p.is_dir()
     )
     counts: dict[str, int] = {}
-    with serve_folder(example_build) as served_output:
+    target = ARTIFACTS / "print" / "handbook"
+    target.mkdir(parents=True, exist_ok=True)
+    with serve_folder(site_output) as served_output:
         page = browser.new_page()
         try:
             for segment in segments:
                 for procedure in procedures:
                     page.goto(f"{served_output}/handbook/{segment}/procedures/{procedure}/")
-                    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+                    printed = page.pdf(format="A4", print_background=True)
+                    (target / f"{segment}-{procedure}.pdf").write_bytes(printed)
+                    pdf = PdfReader(io.BytesIO(printed))
                     counts[f"{segment}/{procedure}"] = len(pdf.pages)
                     if segment == "en" and procedure == "handle_complaint":
                         text = " ".join(sheet.extract_text() or "" for sheet in pdf.pages)

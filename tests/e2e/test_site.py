@@ -1,18 +1,15 @@
 """The example's public site, as built, in a real browser and through the checks of checks.py.
 
-The site comes from the session's one build of the example (the `built_example` fixture of
-tests/conftest.py). To check a site built beforehand instead, without building again:
-    CHARTERPRESS_BUILT_EXAMPLE=/tmp/out .venv/bin/python -m pytest tests/e2e/test_site.py
-Pages are found in the build, never listed by hand; each test visits them in a loop, with the
-session's one Chromium, so that a new page costs a navigation and not a browser.
+The site comes from the session's one build of the example (`site_output`, tests/e2e/conftest.py;
+CHARTERPRESS_BUILT_EXAMPLE=DIR checks a build made beforehand). Pages are found in the build,
+never listed by hand (sitepages.py); each test visits them in a loop, with the session's one
+Chromium, so that a new page costs a navigation and not a browser.
 """
 
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +19,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from charterpress import publish
 from charterpress.languages import LANGUAGES
 from tests.conftest import REPO
 
@@ -31,57 +29,30 @@ from .checks import (
     check_links,
     foreign_urls,
     horizontal_overflow,
-    html_pages,
     language_switch_targets,
+    links_to_folder,
     no_links_into,
-    nu_errors,
     search_first_result,
     set_palette,
     wider_than_viewport,
 )
+from .sitepages import (
+    ARTIFACTS,
+    DESKTOP,
+    PHONE_WIDTH,
+    SEGMENT_OF,
+    drain,
+    findings,
+    language_folders,
+    one_of_each_kind,
+    site_pages,
+    unexplained_vendor_requests,
+    url_of,
+    visit,
+)
 
-ARTIFACTS = REPO / "test-artifacts"
-# A language's code (as in site_config.yml, and as hreflang) -> its folder in the site.
-SEGMENT_OF = {language.bcp47: language.segment for language in LANGUAGES}
-DESKTOP = {"width": 1280, "height": 900}
-PHONE_WIDTH = 360
 # The one language in which every page type is also checked in the dark palette.
 PALETTE_LANGUAGE = "en"
-
-# Addresses in Material's own script bundle that it fetches only in cases this site never meets.
-# Each is a request to another host, so each is listed with the reason it never happens here;
-# they are excused in that bundle only (MATERIAL_BUNDLE), nowhere else.
-MATERIAL_BUNDLE = "/assets/javascripts/bundle."
-VENDOR_CONDITIONAL_REQUESTS = {
-    "https://unpkg.com/resize-observer-polyfill": (
-        "Material loads this polyfill only in browsers without ResizeObserver (before 2020)"
-    ),
-    "https://unpkg.com/mermaid@": "loaded only on a page with a Mermaid diagram: none here",
-    "https://api.github.com/": "repository facts, fetched only when repo_url is set: it is not",
-    "https://${": "GitLab repository facts, fetched only when repo_url is set: it is not",
-}
-
-
-# The session's one build of the example, under the name tests/conftest.py gives it.
-BUILD_FIXTURES = ("built_example", "example_build")
-
-
-@pytest.fixture(scope="module")
-def site_output(request: pytest.FixtureRequest) -> Path:
-    """Return the folder of the session's build of the example (holding public/)."""
-    override = os.environ.get("CHARTERPRESS_BUILT_EXAMPLE")
-    if override:
-        return Path(override)
-    for name in BUILD_FIXTURES:
-        try:
-            return Path(request.getfixturevalue(name))
-        except pytest.FixtureLookupError:
-            continue
-    pytest.fail(
-        f"tests/conftest.py has none of the fixtures {BUILD_FIXTURES} (the session's build of "
-        "the example); set CHARTERPRESS_BUILT_EXAMPLE=DIR to check a site built with "
-        "`python build.py build --out DIR`"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -106,66 +77,6 @@ def served_public(public: Path) -> Iterator[str]:
         yield base
 
 
-@dataclass(frozen=True)
-class SitePage:
-    """A built page: its path in the site, its language folder and its page type."""
-
-    path: str  # "en/shops/commitments/index.html"
-    language: str  # "en", or "" for a page outside the language folders
-    kind: str  # "home", "*/commitments", "404", ...
-    redirects: bool  # a <meta http-equiv=refresh> page, which the browser leaves at once
-
-
-def language_folders(site: Path) -> list[str]:
-    """Return the language folders of a site: each is one MkDocs build with its search index."""
-    return sorted(
-        folder.name
-        for folder in site.iterdir()
-        if (folder / "index.html").is_file() and (folder / "search").is_dir()
-    )
-
-
-def site_pages(site: Path) -> list[SitePage]:
-    """Return every page of a site with its language and type, found in the build."""
-    languages = set(language_folders(site))
-    pages = []
-    for path in html_pages(site):
-        parts = path.relative_to(site).parts
-        language = parts[0] if len(parts) > 1 and parts[0] in languages else ""
-        inner = list(parts[1:] if language else parts)
-        if inner[-1] == "index.html":
-            inner.pop()
-        else:
-            inner[-1] = inner[-1].removesuffix(".html")
-        if not inner:
-            kind = "home" if language else "root"
-        elif len(inner) == 1:
-            kind = inner[0]
-        else:
-            # A page inside a charter: its type is its place in the charter, not the charter.
-            kind = "*/" + "/".join(inner[1:])
-        refresh = lxml.html.fromstring(path.read_bytes()).xpath(
-            "//meta[translate(@http-equiv, 'REFSH', 'refsh') = 'refresh']"
-        )
-        pages.append(SitePage(path.relative_to(site).as_posix(), language, kind, bool(refresh)))
-    return pages
-
-
-def one_of_each_kind(pages: list[SitePage], language: str) -> list[SitePage]:
-    """Return the first page of each type in LANGUAGE."""
-    chosen: dict[str, SitePage] = {}
-    for page in pages:
-        if page.language == language and not page.redirects:
-            chosen.setdefault(page.kind, page)
-    return list(chosen.values())
-
-
-def url_of(base: str, page: SitePage) -> str:
-    """Return the address of PAGE as the browser should ask for it (folders end with /)."""
-    path = page.path.removesuffix("index.html")
-    return f"{base}/{path}"
-
-
 @pytest.fixture
 def tab(browser: Any) -> Iterator[tuple[Any, PageLog]]:
     """Open one desktop-sized tab for a whole test; requests off the machine are blocked."""
@@ -176,45 +87,6 @@ def tab(browser: Any) -> Iterator[tuple[Any, PageLog]]:
         yield page, log
     finally:
         context.close()
-
-
-def visit(page: Any, url: str, *, quiet: bool = True) -> str | None:
-    """Open URL (and, if QUIET, wait until the network is quiet); return a problem, or None.
-
-    Material starts its search worker after `load`: waiting for it makes its requests belong
-    to this page, not cut off by the next navigation (which would read as failed requests).
-    The page is complete at `load` (Material's script runs before it), so a test that does
-    not judge requests can skip the wait, half a second a page.
-    """
-    response = page.goto(url, wait_until="load")
-    if quiet:
-        page.wait_for_load_state("networkidle")
-    if response is None or response.status != 200:
-        return f"answered {response.status if response else 'nothing'}"
-    return None
-
-
-def drain(log: PageLog) -> list[str]:
-    """Return what LOG recorded since the last call, and empty it."""
-    found = [f"console error: {text}" for text in log.console_errors]
-    found += [f"failed request: {url}" for url in log.failed_requests]
-    found += [f"bad response: {text}" for text in log.bad_responses]
-    found += [f"request to another host: {url}" for url in log.foreign_requests]
-    found += [f"dialog: {text}" for text in log.dialogs]
-    for items in (
-        log.console_errors,
-        log.failed_requests,
-        log.bad_responses,
-        log.foreign_requests,
-        log.dialogs,
-    ):
-        items.clear()
-    return found
-
-
-def findings(problems: list[str]) -> str:
-    """Return PROBLEMS as one message, one per line, for an assertion that prints them all."""
-    return f"{len(problems)} finding(s):\n" + "\n".join(problems)
 
 
 def test_public_site_has_a_folder_for_each_language_it_offers(public: Path) -> None:
@@ -250,8 +122,12 @@ def test_public_links_and_anchors_resolve(public: Path, base_url: str) -> None:
     assert not problems, findings(problems)
 
 
-def test_public_site_links_nowhere_into_the_handbook(public: Path) -> None:
-    problems = no_links_into(public, "handbook/")
+def test_public_site_links_nowhere_into_the_handbook(public: Path, base_url: str) -> None:
+    # site_config.yml has no handbook address (the handbook lives on an internal host the build
+    # does not know), so no link may reach the handbook's output folder, nor any /handbook/
+    # path on any host: `serve` shows the handbook at /handbook/ beside the public site.
+    problems = no_links_into(public, f"{publish.HANDBOOK}/")
+    problems += links_to_folder(public, base_url, publish.HANDBOOK)
     assert not problems, findings(problems)
 
 
@@ -259,12 +135,7 @@ def test_public_site_fetches_nothing_from_another_host(public: Path, base_url: s
     # The exports (<lang>/exports/*.json, *.ics) are data for help desks and map listings: the
     # organisation's addresses in them are values, and no page ever fetches them.
     found = [line for line in foreign_urls(public, [base_url]) if "/exports/" not in line]
-    unexplained = [
-        line
-        for line in found
-        if MATERIAL_BUNDLE not in line
-        or not any(f": {prefix}" in line for prefix in VENDOR_CONDITIONAL_REQUESTS)
-    ]
+    unexplained = unexplained_vendor_requests(found)
     assert not unexplained, findings(unexplained)
 
 
@@ -309,8 +180,12 @@ def test_no_public_page_scrolls_sideways_on_a_phone(
     assert not problems, findings(problems)
 
 
-def test_nu_checker_finds_no_error_in_the_public_site(public: Path) -> None:
-    problems = nu_errors(public)
+def test_nu_checker_finds_no_error_in_the_public_site(nu_report: dict[str, list[str]]) -> None:
+    # One run of the checker over the whole output (conftest.nu_report); the handbook's errors
+    # are judged in test_handbook_site.py, every other one here.
+    problems = [
+        line for folder, lines in nu_report.items() if folder != "handbook" for line in lines
+    ]
     assert not problems, findings(problems)
 
 

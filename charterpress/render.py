@@ -162,14 +162,17 @@ def paragraphs(value: Any, indent: int = 0) -> Markup:
     """Print a text as Markdown paragraphs, each escaped; INDENT spaces before every later one.
 
     Put it where a paragraph may start: alone on a line, or after a label (``**Label**: ``) at the
-    start of a line or a list item; INDENT 4 keeps later paragraphs inside the list item.
+    start of a line or a list item; INDENT 4 keeps later paragraphs inside the list item (and
+    ends the item's last paragraph with a blank line).
     """
     if isinstance(value, Markup | Withheld) or value is None:
         return Markup(_finalize(value))
     lang = value.lang if isinstance(value, ForeignText) else None
     parts = [p for p in _PARAGRAPH_BREAK.split(str(value).strip()) if p]
     printed = [_finalize(ForeignText(p, lang) if lang else p) for p in parts]
-    return Markup("\n\n" + " " * indent).join(printed)
+    joined = Markup("\n\n" + " " * indent).join(printed)
+    # Python-Markdown runs a next list item on into an indented paragraph: a blank line ends it.
+    return joined + "\n" if indent and len(printed) > 1 else joined
 
 
 # ---------------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def test_a_channel_web_address_with_a_quote(tmp_path: Path) -> None:
     )
     problem = only(tmp_path, CHARTER, "commitments:\n", channel)
     assert (problem.code, str(problem.pos)) == ("CP205", f"{CHARTER}:19:14")
-    assert "holds \"" in problem.message
+    assert 'holds "' in problem.message
 
 
 @pytest.mark.parametrize(

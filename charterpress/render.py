@@ -77,8 +77,9 @@ _ENTITIES = {
     "$": "&#36;",
 }
 _SPECIALS = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
-# Characters that start a block only at the start of a line ("- item", "+ item", "1. item").
-_LIST_START = re.compile(r"^(?:[-+]|\d+[.)])(?=\s|$)")
+# Characters that start a block only at the start of a line ("- item", "+ item", "1. item"), and
+# a line of dashes, which is a rule once a text's paragraphs stand alone ("---", "-- --").
+_LIST_START = re.compile(r"^(?:[-+]+|\d+[.)])(?=\s|$)")
 
 
 def escape_text(value: str) -> Markup:
@@ -150,6 +151,28 @@ def _finalize(value: Any) -> Any:
             escape_text(value.lang), escape_text(value)
         )
     return escape_text(str(value))
+
+
+# A paragraph break: every line break YAML leaves in a text. A folded block (`>`) or a plain
+# scalar keeps only its blank lines as line breaks; a literal block (`|`) keeps every line.
+_PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
+
+
+def paragraphs(value: Any, indent: int = 0) -> Markup:
+    """Print a text as Markdown paragraphs, each escaped; INDENT spaces before every later one.
+
+    Put it where a paragraph may start: alone on a line, or after a label (``**Label**: ``) at the
+    start of a line or a list item; INDENT 4 keeps later paragraphs inside the list item (and
+    ends the item's last paragraph with a blank line).
+    """
+    if isinstance(value, Markup | Withheld) or value is None:
+        return Markup(_finalize(value))
+    lang = value.lang if isinstance(value, ForeignText) else None
+    parts = [p for p in _PARAGRAPH_BREAK.split(str(value).strip()) if p]
+    printed = [_finalize(ForeignText(p, lang) if lang else p) for p in parts]
+    joined = Markup("\n\n" + " " * indent).join(printed)
+    # Python-Markdown runs a next list item on into an indented paragraph: a blank line ends it.
+    return joined + "\n" if indent and len(printed) > 1 else joined
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,6 +456,7 @@ class Renderer:
         for name in ("safe", "urlize", "replace", "xmlattr", "tojson", "indent", "wordwrap"):
             self.env.filters[name] = _refuse(name)
         self.env.filters["ident"] = _ident
+        self.env.filters["paragraphs"] = paragraphs
         self.env.filters["language_name"] = _language_name
         self.env.globals.update(
             WEEKDAYS=WEEKDAYS,

@@ -600,6 +600,11 @@ MoneyField = Annotated[
 # Contact details and web
 
 
+# Characters a web address cannot hold as they are (RFC 3986): each ends an HTML attribute or
+# starts a tag in careless hands, and a backslash is read as "/" by browsers.
+_URL_FORBIDDEN = re.compile(r"[\"<>`\\]")
+
+
 def _check_url(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -611,6 +616,17 @@ def _check_url(value: Any) -> Any:
             "write a full address starting with https://",
             value=value[:120],
         )
+    bad = _URL_FORBIDDEN.search(value)
+    if bad:
+        char = bad.group()
+        raise _fail(
+            "format",
+            "the web address '{value}' holds {char}, which no web address holds as it is",
+            f"end the address where it should end; a {char} that belongs in it is written "
+            f"percent-encoded, as %{ord(char):02X}",
+            value=value[:120],
+            char=char,
+        )
     return value
 
 
@@ -620,18 +636,32 @@ Url = Annotated[
     WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
 ]
 
-_EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+# The local part takes the characters of an RFC 5322 dot-atom (letters of any script too); the
+# domain letters, digits, hyphens and dots. No colon: "javascript:x@y.example" is refused.
+_DOMAIN_LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
+_EMAIL_RE = re.compile(rf"^[\w.!#$%&*+/=?^`{{|}}~-]+@{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})+$")
+_EMAIL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _check_email(value: Any) -> Any:
-    if isinstance(value, str) and not _EMAIL_RE.match(value):
+    if not isinstance(value, str) or _EMAIL_RE.match(value):
+        return value
+    scheme = _EMAIL_SCHEME.match(value)
+    if scheme:
         raise _fail(
             "format",
-            "'{value}' is not an e-mail address",
-            "write an address such as help@example.com",
+            "'{value}' is not an e-mail address: it starts with '{scheme}'",
+            "write the address alone, such as help@example.com; the site makes the mailto: link "
+            "itself",
             value=value[:120],
+            scheme=scheme.group(),
         )
-    return value
+    raise _fail(
+        "format",
+        "'{value}' is not an e-mail address",
+        "write an address such as help@example.com",
+        value=value[:120],
+    )
 
 
 Email = Annotated[

@@ -53,7 +53,11 @@ def test_pybabel_extract_reaches_the_charter_extractor(tmp_path: Path) -> None:
         PROMISE,
     )
     assert message is not None
-    assert message.locations == [("charter/online.yml", 515)]
+    # The same file and line as `i18n extract` wrote into the committed template.
+    committed = template.get(message.id, PROMISE)
+    assert committed is not None
+    assert message.locations == committed.locations
+    assert message.locations[0][0] == "charter/online.yml"
     assert "Audience: public (customers read it on the public site)" in message.auto_comments
     # Every text of charter/ (site_config.yml is outside it), with the contexts of i18n extract.
     expected = {m.context for m in template if m.id and not m.context.startswith("site_config:")}

@@ -470,7 +470,9 @@ def write_project(
     shutil.copyfile(overrides / "main.html", project_dir / mkdocs_site.OVERRIDES / "main.html")
     css = project_dir / mkdocs_site.DOCS / HANDBOOK_CSS
     shutil.copyfile(overrides / "handbook.css", css)
-    config = yaml.safe_load(project.config_file.read_text(encoding="utf-8"))
+    config = yaml.load(
+        project.config_file.read_text(encoding="utf-8"), Loader=mkdocs_site.YAML_LOADER
+    )
     # Internal pages have no canonical public address.
     config.pop("site_url", None)
     config["extra_css"] = [*config.get("extra_css", []), HANDBOOK_CSS]
@@ -481,9 +483,7 @@ def write_project(
             {"name": language.name, "link": f"../{language.segment}/", "lang": language.bcp47}
             for language in editions
         ]
-    project.config_file.write_text(
-        yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8"
-    )
+    project.config_file.write_text(mkdocs_site.dump_yaml(config, sort_keys=False), encoding="utf-8")
     return project
 
 

@@ -21,16 +21,29 @@ from .diagnostics import has_errors
 )
 @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
 @today_option
+@click.option(
+    "--jobs",
+    "-j",
+    default=None,
+    type=click.IntRange(min=1),
+    help="MkDocs builds to run at once (default: one per core; 1: one after another).",
+)
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
 def build(
-    site: Path, out: Path | None, strict: bool, today: str | None, debug: bool = False
+    site: Path,
+    out: Path | None,
+    strict: bool,
+    today: str | None,
+    jobs: int | None = None,
+    debug: bool = False,
 ) -> None:
     """Build the public site into OUT/public/, replacing the old output only on success."""
     from .pipeline import BuildOptions, build_site
 
     check_site_folder(site)
-    result = build_site(BuildOptions(site=site, today=build_date(today), out=out, strict=strict))
+    options = BuildOptions(site=site, today=build_date(today), out=out, strict=strict, jobs=jobs)
+    result = build_site(options)
     if has_errors(result.diagnostics) or result.out is None:
         raise Problems(result.diagnostics)
     report(

@@ -12,6 +12,7 @@ override), <out>/handbook/robots.txt disallows everything, and the handbook has 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import tempfile
@@ -394,8 +395,13 @@ def build_handbook(
     *,
     today: dt.date,
     strict: bool,
+    builder: mkdocs_site.ProjectBuilder | None = None,
 ) -> list[Diagnostic]:
-    """Render and build the handbook of every edition's language into HANDBOOK."""
+    """Render and build the handbook of every edition's language into HANDBOOK.
+
+    BUILDER runs the MkDocs builds (in a pool shared with the public site); by default they
+    run one after another in this process.
+    """
     diagnostics = overdue_reviews(site, today)
     catalogs: Mapping[str, Catalog] = {}
     source = languages.BY_CODE[site.config.source_language]
@@ -412,7 +418,13 @@ def build_handbook(
     if len(rendered) != len(editions):
         return diagnostics
     handbook.mkdir()
-    with tempfile.TemporaryDirectory(prefix="charterpress-handbook-") as work:
+    with (
+        contextlib.nullcontext(builder)
+        if builder
+        else mkdocs_site.ProjectBuilder(today, 1) as pool,
+        tempfile.TemporaryDirectory(prefix="charterpress-handbook-") as work,
+    ):
+        started = []
         for language in rendered:
             segment = language.language.segment
             project = write_project(
@@ -423,7 +435,9 @@ def build_handbook(
                 editions=[r.language for r in rendered],
                 strict=strict,
             )
-            diagnostics += mkdocs_site.build_project(project, today)
+            started.append((segment, pool.submit(project, publish.HANDBOOK)))
+        for segment, built in started:
+            diagnostics += built()
             if (handbook / segment).is_dir():
                 # The language selector's links lead to each language's home page as they are.
                 diagnostics += mkdocs_site.adapt_language_selector(handbook / segment)

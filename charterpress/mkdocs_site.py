@@ -7,16 +7,21 @@ escaped labels, already free of author-supplied markup.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import hashlib
 import html
 import logging
+import multiprocessing
+import multiprocessing.context
 import os
+import queue
 import re
 import shutil
+import signal
 import sysconfig
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -647,3 +652,127 @@ def tidy_site(site_dir: Path) -> None:
         tidied = tidy_html(original)
         if tidied != original:
             page.write_text(tidied, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building many projects at once, across the cores
+
+# Called in the parent, on the thread that waits, when a project is built: (kind, segment),
+# e.g. ("public", "pt"); for a progress display.
+OnBuilt = Callable[[str, str], None]
+
+
+def default_jobs() -> int:
+    """Return how many MkDocs builds run at once by default: one per core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def _build_in_worker(config_file: str, site_dir: str, build_date: dt.date) -> list[Diagnostic]:
+    """Build one project in a pool process (a top-level function, so that it can be sent)."""
+    return build_project(Project(Path(config_file), Path(site_dir)), build_date)
+
+
+def _ignore_interrupts() -> None:
+    """Leave Ctrl+C to the parent, which stops the pool and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Return fork where it exists: the workers start with MkDocs already imported."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+class ProjectBuilder:
+    """Build MkDocs projects, JOBS at a time in a process pool (in this process with JOBS=1).
+
+    Projects are submitted as they are written, and each submitter waits for its own results,
+    which come back in the order asked for, whatever the order the builds finish in: the
+    output does not depend on the pool. A worker that dies becomes CP423 for its project.
+    """
+
+    def __init__(
+        self, build_date: dt.date, jobs: int | None = None, on_built: OnBuilt | None = None
+    ):
+        self.build_date = build_date
+        self.jobs = default_jobs() if jobs is None else max(1, jobs)
+        self.on_built = on_built
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._events: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+
+    def __enter__(self) -> ProjectBuilder:
+        return self
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.close(cancel=kind is not None)
+
+    def submit(self, project: Project, kind: str) -> Callable[[], list[Diagnostic]]:
+        """Start building PROJECT; return the function that waits for its diagnostics."""
+        segment = project.config_file.parent.name
+        if self.jobs == 1:
+            diagnostics = build_project(project, self.build_date)
+            self._events.put((kind, segment))
+            self.deliver()
+            return lambda: diagnostics
+        if self._pool is None:
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=_pool_context(), initializer=_ignore_interrupts
+            )
+        try:
+            future = self._pool.submit(
+                _build_in_worker, str(project.config_file), str(project.site_dir), self.build_date
+            )
+        except RuntimeError as exc:  # BrokenProcessPool: an earlier build's process died
+            failure: concurrent.futures.Future[list[Diagnostic]] = concurrent.futures.Future()
+            failure.set_exception(exc)
+            return lambda: self._wait(failure, kind, segment)
+        future.add_done_callback(lambda _done: self._events.put((kind, segment)))
+        return lambda: self._wait(future, kind, segment)
+
+    def _wait(
+        self, future: concurrent.futures.Future[list[Diagnostic]], kind: str, segment: str
+    ) -> list[Diagnostic]:
+        """Wait for FUTURE, reporting every build that ends meanwhile; CP423 if it died."""
+        while not future.done():
+            concurrent.futures.wait([future], timeout=0.1)
+            self.deliver()
+        self.deliver()
+        try:
+            return future.result()
+        except Exception as exc:  # the worker died or could not send its result
+            return [
+                error(
+                    "CP423",
+                    f"the process building the {kind} site in '{segment}' stopped: "
+                    f"{type(exc).__name__}: {exc}",
+                    None,
+                    "run the build again with --jobs 1, which builds in one process; if it "
+                    "still fails, report it with the output of --debug",
+                )
+            ]
+
+    def deliver(self) -> None:
+        """Report the builds that ended, on this thread."""
+        while True:
+            try:
+                kind, segment = self._events.get_nowait()
+            except queue.Empty:
+                return
+            if self.on_built is not None:
+                self.on_built(kind, segment)
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the pool; with CANCEL (Ctrl+C, an error), without waiting for queued builds."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if cancel:
+            # Running builds are stopped too: their output is a staging folder about to go.
+            workers = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.join()
+        else:
+            pool.shutdown(wait=True)

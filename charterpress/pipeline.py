@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ class BuildOptions:
     today: dt.date
     out: Path | None = None  # default: the site's output_dir
     strict: bool = False
+    jobs: int | None = None  # MkDocs builds at once; None: one per core, 1: in this process
+    # Called in this process as each MkDocs project is built: ("public"|"handbook", segment).
+    on_built: mkdocs_site.OnBuilt | None = None
 
 
 @dataclass
@@ -137,17 +141,7 @@ def build_site(options: BuildOptions) -> BuildResult:
         )
         return BuildResult(None, _finish(diagnostics, options))
     try:
-        diagnostics += _build_public(
-            renderer, site, rendered, staging / publish.PUBLIC, options, editions
-        )
-        diagnostics += handbook.build_handbook(
-            renderer,
-            site,
-            [e for e in editions if e.language in {r.language for r in rendered}],
-            staging / publish.HANDBOOK,
-            today=options.today,
-            strict=options.strict,
-        )
+        diagnostics += _build_both(renderer, site, rendered, staging, options, editions)
         diagnostics = _finish(diagnostics, options)
         if has_errors(diagnostics):
             return BuildResult(None, diagnostics)
@@ -162,49 +156,119 @@ def build_site(options: BuildOptions) -> BuildResult:
     return BuildResult(out, diagnostics, [r.language.code for r in rendered])
 
 
-def _build_public(
+def _build_both(
+    renderer: Renderer,
+    site: ValidatedSite,
+    rendered: list[RenderedLanguage],
+    staging: Path,
+    options: BuildOptions,
+    editions: list[Edition],
+) -> list[Diagnostic]:
+    """Build the public site and the handbook into STAGING, their MkDocs projects in a pool.
+
+    The public projects are submitted first; the handbook is rendered while they build.
+    """
+    with (
+        mkdocs_site.ProjectBuilder(options.today, options.jobs, options.on_built) as builder,
+        tempfile.TemporaryDirectory(prefix="charterpress-mkdocs-") as work,
+    ):
+        finish_public = _start_public(
+            renderer,
+            site,
+            rendered,
+            staging / publish.PUBLIC,
+            options,
+            editions,
+            builder,
+            Path(work),
+        )
+        diagnostics = handbook.build_handbook(
+            renderer,
+            site,
+            [e for e in editions if e.language in {r.language for r in rendered}],
+            staging / publish.HANDBOOK,
+            today=options.today,
+            strict=options.strict,
+            builder=builder,
+        )
+        return finish_public() + diagnostics
+
+
+def _start_public(
     renderer: Renderer,
     site: ValidatedSite,
     rendered: list[RenderedLanguage],
     public: Path,
     options: BuildOptions,
     editions: list[Edition],
-) -> list[Diagnostic]:
-    """Write and build one MkDocs project per language into PUBLIC, plus the root page."""
-    diagnostics: list[Diagnostic] = []
+    builder: mkdocs_site.ProjectBuilder,
+    work: Path,
+) -> Callable[[], list[Diagnostic]]:
+    """Write one MkDocs project per language and submit it; return what finishes PUBLIC."""
     public.mkdir()
     links = site_links(site, rendered)
     by_language = {edition.language: edition for edition in editions}
-    with tempfile.TemporaryDirectory(prefix="charterpress-mkdocs-") as work:
-        for language in rendered:
-            project = mkdocs_site.write_project(
-                language,
-                Path(work) / language.language.segment,
-                public / language.language.segment,
-                site_root=site.root,
-                labels=language.labels,
-                strict=options.strict,
-                links=links,
-                json_ld=_json_ld(by_language[language.language], links, options.today),
-            )
-            diagnostics += mkdocs_site.build_project(project, options.today)
-            diagnostics += mkdocs_site.adapt_language_selector(project.site_dir)
-            for poster in language.posters:
-                target = project.site_dir / poster.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(poster.html, encoding="utf-8")
-            # After MkDocs, which empties its output folder: JSON and iCalendar for importers.
-            edition = by_language[language.language]
-            for relative, content in exports.site_exports(
-                edition.extra["site"], language.language, options.today
-            ).items():
-                target = project.site_dir / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
-            for name in sitemap.LANGUAGE_SITEMAPS:
-                (project.site_dir / name).unlink(missing_ok=True)
-            # The first language is built, the others not yet: a half-made staging folder.
-            publish.checkpoint("mkdocs")
+    started = []
+    for language in rendered:
+        project = mkdocs_site.write_project(
+            language,
+            work / language.language.segment,
+            public / language.language.segment,
+            site_root=site.root,
+            labels=language.labels,
+            strict=options.strict,
+            links=links,
+            json_ld=_json_ld(by_language[language.language], links, options.today),
+        )
+        started.append((language, project, builder.submit(project, publish.PUBLIC)))
+
+    def finish() -> list[Diagnostic]:
+        diagnostics: list[Diagnostic] = []
+        for language, project, built in started:
+            diagnostics += built()
+            diagnostics += _after_mkdocs(language, project, by_language, options)
+        return _root_pages(renderer, site, rendered, public, links, diagnostics)
+
+    return finish
+
+
+def _after_mkdocs(
+    language: RenderedLanguage,
+    project: mkdocs_site.Project,
+    by_language: dict[languages.Language, Edition],
+    options: BuildOptions,
+) -> list[Diagnostic]:
+    """Add what MkDocs does not make to a language's built site: posters, exports."""
+    diagnostics: list[Diagnostic] = []
+    diagnostics += mkdocs_site.adapt_language_selector(project.site_dir)
+    for poster in language.posters:
+        target = project.site_dir / poster.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(poster.html, encoding="utf-8")
+    # After MkDocs, which empties its output folder: JSON and iCalendar for importers.
+    edition = by_language[language.language]
+    for relative, content in exports.site_exports(
+        edition.extra["site"], language.language, options.today
+    ).items():
+        target = project.site_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    for name in sitemap.LANGUAGE_SITEMAPS:
+        (project.site_dir / name).unlink(missing_ok=True)
+    # The first language is built, the others not yet: a half-made staging folder.
+    publish.checkpoint("mkdocs")
+    return diagnostics
+
+
+def _root_pages(
+    renderer: Renderer,
+    site: ValidatedSite,
+    rendered: list[RenderedLanguage],
+    public: Path,
+    links: mkdocs_site.SiteLinks,
+    diagnostics: list[Diagnostic],
+) -> list[Diagnostic]:
+    """Write the root page that chooses a language, the sitemap and robots.txt into PUBLIC."""
     try:
         index = renderer.render_fragment(
             "shared/language_index.html.j2",

@@ -28,6 +28,11 @@ from .diagnostics import has_errors
     type=click.IntRange(min=1),
     help="MkDocs builds to run at once (default: one per core; 1: one after another).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build everything again, without the results kept in SITE/.charterpress-cache/.",
+)
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
 def build(
@@ -36,13 +41,16 @@ def build(
     strict: bool,
     today: str | None,
     jobs: int | None = None,
+    no_cache: bool = False,
     debug: bool = False,
 ) -> None:
     """Build the public site into OUT/public/, replacing the old output only on success."""
     from .pipeline import BuildOptions, build_site
 
     check_site_folder(site)
-    options = BuildOptions(site=site, today=build_date(today), out=out, strict=strict, jobs=jobs)
+    options = BuildOptions(
+        site=site, today=build_date(today), out=out, strict=strict, jobs=jobs, cache=not no_cache
+    )
     result = build_site(options)
     if has_errors(result.diagnostics) or result.out is None:
         raise Problems(result.diagnostics)

@@ -31,7 +31,8 @@ import jinja2.bccache
 import yaml
 
 from . import i18n
-from .diagnostics import Diagnostic, error
+from .cache import BuildCache, hash_tree
+from .diagnostics import Diagnostic, error, has_errors
 from .languages import Language
 from .render import NavItem, Page, RenderedLanguage, builtin_templates_dir
 
@@ -657,6 +658,7 @@ def tidy_site(site_dir: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # Building many projects at once, across the cores
 
+CACHE_STAGE = "mkdocs"
 # Called in the parent, on the thread that waits, when a project is built: (kind, segment),
 # e.g. ("public", "pt"); for a progress display.
 OnBuilt = Callable[[str, str], None]
@@ -692,11 +694,16 @@ class ProjectBuilder:
     """
 
     def __init__(
-        self, build_date: dt.date, jobs: int | None = None, on_built: OnBuilt | None = None
+        self,
+        build_date: dt.date,
+        jobs: int | None = None,
+        on_built: OnBuilt | None = None,
+        cache: BuildCache | None = None,
     ):
         self.build_date = build_date
         self.jobs = default_jobs() if jobs is None else max(1, jobs)
         self.on_built = on_built
+        self.cache = cache if cache is not None else BuildCache(None)
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._events: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
 
@@ -707,10 +714,20 @@ class ProjectBuilder:
         self.close(cancel=kind is not None)
 
     def submit(self, project: Project, kind: str) -> Callable[[], list[Diagnostic]]:
-        """Start building PROJECT; return the function that waits for its diagnostics."""
+        """Start building PROJECT; return the function that waits for its diagnostics.
+
+        A project whose files are those of a cached build gets that build's output instead.
+        """
         segment = project.config_file.parent.name
+        key = self._key(project) if self.cache.enabled else ""
+        if key:
+            cached = self.cache.fetch_tree(CACHE_STAGE, f"{kind}-{segment}", key, project.site_dir)
+            if cached is not None:
+                self._events.put((kind, segment))
+                self.deliver()
+                return lambda: cached
         if self.jobs == 1:
-            diagnostics = build_project(project, self.build_date)
+            diagnostics = self._keep(build_project(project, self.build_date), project, kind, key)
             self._events.put((kind, segment))
             self.deliver()
             return lambda: diagnostics
@@ -718,16 +735,33 @@ class ProjectBuilder:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=_pool_context(), initializer=_ignore_interrupts
             )
+        future: concurrent.futures.Future[list[Diagnostic]]
         try:
             future = self._pool.submit(
                 _build_in_worker, str(project.config_file), str(project.site_dir), self.build_date
             )
         except RuntimeError as exc:  # BrokenProcessPool: an earlier build's process died
-            failure: concurrent.futures.Future[list[Diagnostic]] = concurrent.futures.Future()
-            failure.set_exception(exc)
-            return lambda: self._wait(failure, kind, segment)
-        future.add_done_callback(lambda _done: self._events.put((kind, segment)))
-        return lambda: self._wait(future, kind, segment)
+            future = concurrent.futures.Future()
+            future.set_exception(exc)
+        else:
+            future.add_done_callback(lambda _done: self._events.put((kind, segment)))
+        return lambda: self._keep(self._wait(future, kind, segment), project, kind, key)
+
+    def _key(self, project: Project) -> str:
+        """Return the cache key of a project: its files (not where it is built) and the date."""
+        files = hash_tree(
+            project.config_file.parent, {"mkdocs.yml": str(project.site_dir.resolve())}
+        )
+        return self.cache.key(files, self.build_date.isoformat())
+
+    def _keep(
+        self, diagnostics: list[Diagnostic], project: Project, kind: str, key: str
+    ) -> list[Diagnostic]:
+        """Store a successful build's output in the cache; return its diagnostics."""
+        if key and not has_errors(diagnostics) and project.site_dir.is_dir():
+            slot = f"{kind}-{project.config_file.parent.name}"
+            self.cache.store_tree(CACHE_STAGE, slot, key, project.site_dir, diagnostics)
+        return diagnostics
 
     def _wait(
         self, future: concurrent.futures.Future[list[Diagnostic]], kind: str, segment: str

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import exports, handbook, languages, mkdocs_site, publish, sitemap, structured
+from .cache import CACHE_DIR, BuildCache
 from .diagnostics import Diagnostic, Level, error, has_errors
 from .lock import OutputBusy
 from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
@@ -32,6 +34,9 @@ class BuildOptions:
     jobs: int | None = None  # MkDocs builds at once; None: one per core, 1: in this process
     # Called in this process as each MkDocs project is built: ("public"|"handbook", segment).
     on_built: mkdocs_site.OnBuilt | None = None
+    # Reuse the results of earlier builds kept in <site>/.charterpress-cache/ (see cache.py);
+    # `build` and `serve` do, unless --no-cache.
+    cache: bool = False
 
 
 @dataclass
@@ -41,6 +46,8 @@ class BuildResult:
     out: Path | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
+    # What the cache did: hits, misses, stores, corrupt (entries found damaged and dropped).
+    cache: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -140,8 +147,9 @@ def build_site(options: BuildOptions) -> BuildResult:
             error("CP411", f"cannot create a folder beside '{out}': {exc.strerror}", None)
         )
         return BuildResult(None, _finish(diagnostics, options))
+    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     try:
-        diagnostics += _build_both(renderer, site, rendered, staging, options, editions)
+        diagnostics += _build_both(renderer, site, rendered, staging, options, editions, cache)
         diagnostics = _finish(diagnostics, options)
         if has_errors(diagnostics):
             return BuildResult(None, diagnostics)
@@ -153,7 +161,7 @@ def build_site(options: BuildOptions) -> BuildResult:
             return BuildResult(None, diagnostics)
     finally:
         publish.discard(staging)
-    return BuildResult(out, diagnostics, [r.language.code for r in rendered])
+    return BuildResult(out, diagnostics, [r.language.code for r in rendered], cache.stats)
 
 
 def _build_both(
@@ -163,13 +171,14 @@ def _build_both(
     staging: Path,
     options: BuildOptions,
     editions: list[Edition],
+    cache: BuildCache,
 ) -> list[Diagnostic]:
     """Build the public site and the handbook into STAGING, their MkDocs projects in a pool.
 
     The public projects are submitted first; the handbook is rendered while they build.
     """
     with (
-        mkdocs_site.ProjectBuilder(options.today, options.jobs, options.on_built) as builder,
+        mkdocs_site.ProjectBuilder(options.today, options.jobs, options.on_built, cache) as builder,
         tempfile.TemporaryDirectory(prefix="charterpress-mkdocs-") as work,
     ):
         finish_public = _start_public(

@@ -51,6 +51,7 @@ TODAY = "2026-06-01"  # generate.BUILD_DATE: after the last results period of th
 DEFAULT_SIZES = (10, 50, 200)
 BIG_SIZE = 1000
 TEMPLATE = "public/commitments.md.j2"
+CACHE_DIR = ".charterpress-cache"  # charterpress.cache.CACHE_DIR
 
 
 @dataclass
@@ -203,11 +204,15 @@ def edit_translation(site: Path) -> None:
 
 
 def edit_template(site: Path) -> None:
-    """Add or remove a Jinja comment at the end of the site's override of one template."""
+    """Add or remove an HTML comment at the end of the site's override of one template.
+
+    The comment reaches every language's commitments pages (a Jinja comment would not: the
+    cache would see no change at all).
+    """
     toggle(
         site / "templates" / TEMPLATE,
-        r"(\{# bench edit #\}\n)?\Z",
-        lambda m: "" if m.group(1) else "{# bench edit #}\n",
+        r"(<!-- bench edit -->\n)?\Z",
+        lambda m: "" if m.group(1) else "<!-- bench edit -->\n",
     )
 
 
@@ -252,7 +257,9 @@ def keep_projects(site: Path, out: Path, keep: Path) -> list[Path]:
     """Build once with every MkDocs project copied into KEEP; return their mkdocs.yml files."""
     shutil.rmtree(out, ignore_errors=True)
     keep.mkdir(parents=True)
-    timed([PYTHON, "-c", KEEP_SNIPPET, str(keep), *build_command(site, out)[2:]], cwd=REPO)
+    # Without the cache, so that every project is really built (and copied).
+    command = [*build_command(site, out)[2:], "--no-cache", "--jobs", "1"]
+    timed([PYTHON, "-c", KEEP_SNIPPET, str(keep), *command], cwd=REPO)
     return sorted(keep.glob("*/mkdocs.yml"))
 
 
@@ -335,6 +342,8 @@ def measure_size(
     if "cold" in measures or "edits" in measures:
         for index in range(repeat if "cold" in measures else 1):
             shutil.rmtree(out, ignore_errors=True)
+            # Cold: no output and no cache (the build makes it again, for the rebuilds).
+            shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
             record(result, "cold_build", f"{index + 1}/{repeat}", timed(build_command(site, out)))
         count_output(out, result)
         progress(f"N={charters}: {result.pages} pages, {result.output_bytes / 1e6:.1f} MB")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -166,7 +167,10 @@ def build_command(site: Path, out: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The edits: each call toggles one change, so that every rebuild sees a changed source.
+# The edits: each call makes a change never seen before, so that no rebuild can be served from
+# the cache's copy of an earlier state (an edit undone is a cache hit, and would flatter it).
+
+_EDIT_NUMBERS = itertools.count(1)
 
 
 def toggle(path: Path, pattern: str, replace: Callable[[re.Match[str]], str]) -> None:
@@ -184,35 +188,43 @@ def first_charter(site: Path) -> Path:
 
 
 def edit_charter(site: Path) -> None:
-    """Move one channel's Monday closing time by half an hour, or back."""
-    swap = {'"10:00-21:00"': '"10:00-20:30"', '"10:00-20:30"': '"10:00-21:00"'}
+    """Move one channel's Monday closing time to a minute it never had (20:59, 20:58, ...)."""
+    minute = 59 - next(_EDIT_NUMBERS) % 60
     toggle(
         first_charter(site),
-        r'^(\s+monday: )("10:00-21:00"|"10:00-20:30")',
-        lambda m: m.group(1) + swap[m.group(2)],
+        r'^(\s+monday: )"10:00-2[01]:\d\d"',
+        lambda m: f'{m.group(1)}"10:00-20:{minute:02d}"',
     )
 
 
 def edit_translation(site: Path) -> None:
-    """Add or remove a mark at the start of one Catalan translation."""
+    """Put a new mark at the start of one Catalan translation ("*b ", "*c ", ...).
+
+    Letters, not digits: a translation with a number its source lacks would be refused.
+    """
     context = first_charter(site).stem + ":title"
+    number, mark = next(_EDIT_NUMBERS), ""
+    while number:
+        number, letter = divmod(number, 26)
+        mark += "abcdefghijklmnopqrstuvwxyz"[letter]
     toggle(
         site / "locales" / "ca" / "LC_MESSAGES" / "content.po",
-        rf'^(msgctxt "{re.escape(context)}"\n(?:.*\n)*?msgstr ")(\* )?',
-        lambda m: m.group(1) + ("" if m.group(2) else "* "),
+        rf'^(msgctxt "{re.escape(context)}"\n(?:.*\n)*?msgstr ")(\*[a-z]* )?',
+        lambda m: f"{m.group(1)}*{mark} ",
     )
 
 
 def edit_template(site: Path) -> None:
-    """Add or remove an HTML comment at the end of the site's override of one template.
+    """Put a new numbered HTML comment at the end of the site's override of one template.
 
     The comment reaches every language's commitments pages (a Jinja comment would not: the
     cache would see no change at all).
     """
+    number = next(_EDIT_NUMBERS)
     toggle(
         site / "templates" / TEMPLATE,
-        r"(<!-- bench edit -->\n)?\Z",
-        lambda m: "" if m.group(1) else "<!-- bench edit -->\n",
+        r"(<!-- bench edit \d+ -->\n)?\Z",
+        lambda m: f"<!-- bench edit {number} -->\n",
     )
 
 
@@ -359,8 +371,6 @@ def measure_size(
         for index in range(repeat):
             edit(site)
             record(result, name, f"{index + 1}/{repeat}", timed(build_command(site, out)))
-        if repeat % 2:
-            edit(site)  # leave the site as generated
     return result
 
 

@@ -150,7 +150,8 @@ class BuildCache:
             shutil.rmtree(entry, ignore_errors=True)
             return None
         self.stats["hits"] += 1
-        os.utime(entry)  # the most recently used entries are kept
+        with contextlib.suppress(OSError):  # pruned meanwhile by a concurrent build: no matter
+            os.utime(entry)  # the most recently used entries are kept
         return diagnostics
 
     def store_tree(

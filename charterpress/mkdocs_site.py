@@ -18,9 +18,12 @@ import multiprocessing.context
 import os
 import queue
 import re
+import select
 import shutil
 import signal
 import sysconfig
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -674,15 +677,49 @@ def _build_in_worker(config_file: str, site_dir: str, build_date: dt.date) -> li
     return build_project(Project(Path(config_file), Path(site_dir)), build_date)
 
 
-def _ignore_interrupts() -> None:
-    """Leave Ctrl+C to the parent, which stops the pool and cleans up."""
+def _init_worker(build: int) -> None:
+    """Leave Ctrl+C to the parent, and die with the build process BUILD.
+
+    The parent stops the pool and cleans up on Ctrl+C. A build killed outright (SIGKILL, out of
+    memory) cannot; its workers, children of the fork server, would then wait for work forever
+    (and keep the fork server alive): each watches the build and exits when it is gone.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(build,), daemon=True).start()
+
+
+def _exit_with(build: int) -> None:
+    """Wait until process BUILD has ended, then end this process."""
+    try:
+        handle = os.pidfd_open(build)  # no confusion with a later process of the same number
+    except (OSError, AttributeError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while True:
+            try:
+                os.kill(build, 0)
+            except ProcessLookupError:
+                break
+            except OSError:
+                pass
+            time.sleep(0.5)
+    os._exit(1)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """Return fork where it exists: the workers start with MkDocs already imported."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
+    """Return forkserver where it exists, else spawn; never a plain fork.
+
+    A forked worker would inherit the build's open files, among them the lock of the output
+    folder (a flock, shared with the child), and keep it as long as it lives. Workers fork from a
+    server process that has imported MkDocs once instead, and inherit nothing of the build.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 class ProjectBuilder:
@@ -733,7 +770,10 @@ class ProjectBuilder:
             return lambda: diagnostics
         if self._pool is None:
             self._pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=_pool_context(), initializer=_ignore_interrupts
+                max_workers=self.jobs,
+                mp_context=_pool_context(),
+                initializer=_init_worker,
+                initargs=(os.getpid(),),
             )
         future: concurrent.futures.Future[list[Diagnostic]]
         try:
@@ -777,8 +817,10 @@ class ProjectBuilder:
             return [
                 error(
                     "CP423",
-                    f"the process building the {kind} site in '{segment}' stopped: "
-                    f"{type(exc).__name__}: {exc}",
+                    # A pool whose process died fails every build it had not finished: which
+                    # one killed it is not known here.
+                    f"the {kind} site in '{segment}' was not built: a process of the build "
+                    f"pool stopped ({type(exc).__name__}: {exc})",
                     None,
                     "run the build again with --jobs 1, which builds in one process; if it "
                     "still fails, report it with the output of --debug",

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import filecmp
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -58,36 +60,39 @@ def test_pool_output_is_byte_identical_to_one_by_one(tmp_path: Path) -> None:
     ]
 
 
-def _die_in_public_pt(project: mkdocs_site.Project, build_date: dt.date) -> list[Diagnostic]:
-    """Stand in for build_project in a pool process: kill the process building public/pt."""
-    if project.site_dir.parent.name == "public" and project.site_dir.name == "pt":
+def _die_in_public_pt(config_file: str, site_dir: str, build_date: dt.date) -> list[Diagnostic]:
+    """Stand in for a pool process's build: die while building public/pt, build the others."""
+    if Path(site_dir).parent.name == "public" and Path(site_dir).name == "pt":
         os._exit(3)
-    return []
+    return mkdocs_site.build_project(
+        mkdocs_site.Project(Path(config_file), Path(site_dir)), build_date
+    )
 
 
 def test_a_dead_worker_is_cp423_and_nothing_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The pool forks: its processes inherit the stand-in.
-    monkeypatch.setattr(mkdocs_site, "build_project", _die_in_public_pt)
+    # Sent to the pool by name (this module's), as the real one is.
+    monkeypatch.setattr(mkdocs_site, "_build_in_worker", _die_in_public_pt)
     out = tmp_path / "out"
     result = build_site(BuildOptions(site=ROOTS / "minimal", today=TODAY, out=out, jobs=2))
     assert not result.ok and result.out is None
     failures = [d for d in result.diagnostics if d.code == "CP423"]
     assert failures, [str(d) for d in result.diagnostics]
     assert all(d.pos is None for d in failures)
-    assert "the process building the public site in 'pt' stopped" in failures[0].message
+    messages = [d.message for d in failures]
+    assert any(m.startswith("the public site in 'pt' was not built: a process") for m in messages)
     assert not out.exists()
 
 
-def _sleep(project: mkdocs_site.Project, build_date: dt.date) -> list[Diagnostic]:
-    """Stand in for a build that takes long."""
+def _sleep(config_file: str, site_dir: str, build_date: dt.date) -> list[Diagnostic]:
+    """Stand in for a pool process's build that takes long."""
     time.sleep(60)
     return []
 
 
 def test_interrupt_stops_the_pool_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mkdocs_site, "build_project", _sleep)
+    monkeypatch.setattr(mkdocs_site, "_build_in_worker", _sleep)
     project = mkdocs_site.Project(Path("/nonexistent/pt/mkdocs.yml"), Path("/nonexistent/site"))
     builder = mkdocs_site.ProjectBuilder(TODAY, jobs=2)
     started = time.monotonic()
@@ -102,3 +107,29 @@ def test_interrupt_stops_the_pool_processes(monkeypatch: pytest.MonkeyPatch) -> 
         raise KeyboardInterrupt
     assert all(not worker.is_alive() for worker in workers)
     assert time.monotonic() - started < 30
+
+
+def test_a_pool_process_ends_when_the_build_is_killed() -> None:
+    # A worker forks from the fork server, not from the build: it must watch the build itself,
+    # or a build killed with SIGKILL leaves it (and the fork server) waiting forever.
+    build = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from charterpress import mkdocs_site; "
+            "mkdocs_site._init_worker(int(sys.argv[1])); time.sleep(60)",
+            str(build.pid),
+        ]
+    )
+    try:
+        time.sleep(2)  # the worker is started and watching
+        assert worker.poll() is None
+        build.kill()
+        build.wait(timeout=10)
+        assert worker.wait(timeout=20) == 1
+    finally:
+        for process in (build, worker):
+            if process.poll() is None:
+                process.kill()
+                process.wait()

@@ -11,11 +11,13 @@ interpreter, so that every figure includes start-up and the peak memory is that 
 (ru_maxrss of the child, from wait4; it includes the child's own children):
 
 - validate: `build.py validate`;
-- cold: `build.py build` into an output folder that does not exist (both sites, all languages);
-- edit charter / translation / template: `build.py build` again over the last output, after
-  changing an opening time of one charter, one Catalan translation, or one template (a Jinja
-  comment in the site's override of public/commitments.md.j2); each run toggles the edit, so
-  every rebuild sees a change;
+- cold: `build.py build` into an output folder that does not exist, with no cache in the site
+  (both sites, all languages);
+- edit charter / translation / template: `build.py build` again over the last output, with the
+  cache the earlier builds left, after changing an opening time of one charter, one Catalan
+  translation, or one template (an HTML comment in the site's override of
+  public/commitments.md.j2); each run makes a change never seen before, so no rebuild is served
+  from the cache's copy of an earlier state;
 - yardstick: plain `mkdocs build` over the very mkdocs.yml projects the build generated, one
   after another. The projects live in a temporary folder during the build; one extra build, not
   timed, keeps a copy of each (it wraps mkdocs_site.build_project in its own process).

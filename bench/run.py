@@ -11,11 +11,13 @@ interpreter, so that every figure includes start-up and the peak memory is that 
 (ru_maxrss of the child, from wait4; it includes the child's own children):
 
 - validate: `build.py validate`;
-- cold: `build.py build` into an output folder that does not exist (both sites, all languages);
-- edit charter / translation / template: `build.py build` again over the last output, after
-  changing an opening time of one charter, one Catalan translation, or one template (a Jinja
-  comment in the site's override of public/commitments.md.j2); each run toggles the edit, so
-  every rebuild sees a change;
+- cold: `build.py build` into an output folder that does not exist, with no cache in the site
+  (both sites, all languages);
+- edit charter / translation / template: `build.py build` again over the last output, with the
+  cache the earlier builds left, after changing an opening time of one charter, one Catalan
+  translation, or one template (an HTML comment in the site's override of
+  public/commitments.md.j2); each run makes a change never seen before, so no rebuild is served
+  from the cache's copy of an earlier state;
 - yardstick: plain `mkdocs build` over the very mkdocs.yml projects the build generated, one
   after another. The projects live in a temporary folder during the build; one extra build, not
   timed, keeps a copy of each (it wraps mkdocs_site.build_project in its own process).
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -51,6 +54,7 @@ TODAY = "2026-06-01"  # generate.BUILD_DATE: after the last results period of th
 DEFAULT_SIZES = (10, 50, 200)
 BIG_SIZE = 1000
 TEMPLATE = "public/commitments.md.j2"
+CACHE_DIR = ".charterpress-cache"  # charterpress.cache.CACHE_DIR
 
 
 @dataclass
@@ -165,7 +169,10 @@ def build_command(site: Path, out: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The edits: each call toggles one change, so that every rebuild sees a changed source.
+# The edits: each call makes a change never seen before, so that no rebuild can be served from
+# the cache's copy of an earlier state (an edit undone is a cache hit, and would flatter it).
+
+_EDIT_NUMBERS = itertools.count(1)
 
 
 def toggle(path: Path, pattern: str, replace: Callable[[re.Match[str]], str]) -> None:
@@ -183,31 +190,43 @@ def first_charter(site: Path) -> Path:
 
 
 def edit_charter(site: Path) -> None:
-    """Move one channel's Monday closing time by half an hour, or back."""
-    swap = {'"10:00-21:00"': '"10:00-20:30"', '"10:00-20:30"': '"10:00-21:00"'}
+    """Move one channel's Monday closing time to a minute it never had (20:59, 20:58, ...)."""
+    minute = 59 - next(_EDIT_NUMBERS) % 60
     toggle(
         first_charter(site),
-        r'^(\s+monday: )("10:00-21:00"|"10:00-20:30")',
-        lambda m: m.group(1) + swap[m.group(2)],
+        r'^(\s+monday: )"10:00-2[01]:\d\d"',
+        lambda m: f'{m.group(1)}"10:00-20:{minute:02d}"',
     )
 
 
 def edit_translation(site: Path) -> None:
-    """Add or remove a mark at the start of one Catalan translation."""
+    """Put a new mark at the start of one Catalan translation ("*b ", "*c ", ...).
+
+    Letters, not digits: a translation with a number its source lacks would be refused.
+    """
     context = first_charter(site).stem + ":title"
+    number, mark = next(_EDIT_NUMBERS), ""
+    while number:
+        number, letter = divmod(number, 26)
+        mark += "abcdefghijklmnopqrstuvwxyz"[letter]
     toggle(
         site / "locales" / "ca" / "LC_MESSAGES" / "content.po",
-        rf'^(msgctxt "{re.escape(context)}"\n(?:.*\n)*?msgstr ")(\* )?',
-        lambda m: m.group(1) + ("" if m.group(2) else "* "),
+        rf'^(msgctxt "{re.escape(context)}"\n(?:.*\n)*?msgstr ")(\*[a-z]* )?',
+        lambda m: f"{m.group(1)}*{mark} ",
     )
 
 
 def edit_template(site: Path) -> None:
-    """Add or remove a Jinja comment at the end of the site's override of one template."""
+    """Put a new numbered HTML comment at the end of the site's override of one template.
+
+    The comment reaches every language's commitments pages (a Jinja comment would not: the
+    cache would see no change at all).
+    """
+    number = next(_EDIT_NUMBERS)
     toggle(
         site / "templates" / TEMPLATE,
-        r"(\{# bench edit #\}\n)?\Z",
-        lambda m: "" if m.group(1) else "{# bench edit #}\n",
+        r"(<!-- bench edit \d+ -->\n)?\Z",
+        lambda m: f"<!-- bench edit {number} -->\n",
     )
 
 
@@ -252,7 +271,9 @@ def keep_projects(site: Path, out: Path, keep: Path) -> list[Path]:
     """Build once with every MkDocs project copied into KEEP; return their mkdocs.yml files."""
     shutil.rmtree(out, ignore_errors=True)
     keep.mkdir(parents=True)
-    timed([PYTHON, "-c", KEEP_SNIPPET, str(keep), *build_command(site, out)[2:]], cwd=REPO)
+    # Without the cache, so that every project is really built (and copied).
+    command = [*build_command(site, out)[2:], "--no-cache", "--jobs", "1"]
+    timed([PYTHON, "-c", KEEP_SNIPPET, str(keep), *command], cwd=REPO)
     return sorted(keep.glob("*/mkdocs.yml"))
 
 
@@ -335,6 +356,8 @@ def measure_size(
     if "cold" in measures or "edits" in measures:
         for index in range(repeat if "cold" in measures else 1):
             shutil.rmtree(out, ignore_errors=True)
+            # Cold: no output and no cache (the build makes it again, for the rebuilds).
+            shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
             record(result, "cold_build", f"{index + 1}/{repeat}", timed(build_command(site, out)))
         count_output(out, result)
         progress(f"N={charters}: {result.pages} pages, {result.output_bytes / 1e6:.1f} MB")
@@ -350,8 +373,6 @@ def measure_size(
         for index in range(repeat):
             edit(site)
             record(result, name, f"{index + 1}/{repeat}", timed(build_command(site, out)))
-        if repeat % 2:
-            edit(site)  # leave the site as generated
     return result
 
 

@@ -36,6 +36,18 @@ from .progress import Verbosity
 @click.option(
     "--verbose", "-v", is_flag=True, help="Also print each MkDocs build and the files written."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    default=None,
+    type=click.IntRange(min=1),
+    help="MkDocs builds to run at once (default: one per core; 1: one after another).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build everything again, without the results kept in SITE/.charterpress-cache/.",
+)
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
 def build(
@@ -46,6 +58,8 @@ def build(
     base_url: str | None = None,
     quiet: bool = False,
     verbose: bool = False,
+    jobs: int | None = None,
+    no_cache: bool = False,
     debug: bool = False,
 ) -> None:
     """Build the public site into OUT/public/, replacing the old output only on success."""
@@ -62,6 +76,8 @@ def build(
                 out=out,
                 strict=strict,
                 base_url=checked_base_url(base_url),
+                jobs=jobs,
+                cache=not no_cache,
             ),
             reporter,
         )

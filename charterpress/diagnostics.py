@@ -445,6 +445,16 @@ _CODES: tuple[Code, ...] = (
         Level.WARNING,
     ),
     _c(
+        "CP423",
+        "build-worker-failed",
+        "the process building one language stopped",
+        "The MkDocs projects of the languages are built in parallel, each in a process of a "
+        "pool (build --jobs). One of those processes stopped without a result: it was killed "
+        "(out of memory, a signal) or its result could not be sent back. The other languages "
+        "are reported as usual; nothing was written. Run the build again; `--jobs 1` builds "
+        "every language in the main process, and `--debug` shows what went wrong there.",
+    ),
+    _c(
         "CP422",
         "material-script-changed",
         "Material's script is not the one Charterpress adapts",

@@ -12,6 +12,7 @@ override), <out>/handbook/robots.txt disallows everything, and the handbook has 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import tempfile
@@ -25,7 +26,7 @@ import yaml
 from babel.messages.catalog import Catalog
 from markupsafe import Markup
 
-from . import i18n, languages, mkdocs_site, progress, publish
+from . import i18n, languages, mkdocs_site, publish
 from .diagnostics import Diagnostic
 from .model import (
     Charter,
@@ -343,9 +344,13 @@ def build_handbook(
     *,
     today: dt.date,
     strict: bool,
-    reporter: progress.Reporter = progress.SILENT,
+    builder: mkdocs_site.ProjectBuilder | None = None,
 ) -> list[Diagnostic]:
-    """Render and build the handbook of every edition's language into HANDBOOK."""
+    """Render and build the handbook of every edition's language into HANDBOOK.
+
+    BUILDER runs the MkDocs builds (in a pool shared with the public site); by default they
+    run one after another in this process.
+    """
     diagnostics = overdue_reviews(site, today)
     catalogs: Mapping[str, Catalog] = {}
     source = languages.BY_CODE[site.config.source_language]
@@ -362,7 +367,13 @@ def build_handbook(
     if len(rendered) != len(editions):
         return diagnostics
     handbook.mkdir()
-    with tempfile.TemporaryDirectory(prefix="charterpress-handbook-") as work:
+    with (
+        contextlib.nullcontext(builder)
+        if builder
+        else mkdocs_site.ProjectBuilder(today, 1) as pool,
+        tempfile.TemporaryDirectory(prefix="charterpress-handbook-") as work,
+    ):
+        started = []
         for language in rendered:
             segment = language.language.segment
             project = write_project(
@@ -373,8 +384,9 @@ def build_handbook(
                 editions=[r.language for r in rendered],
                 strict=strict,
             )
-            diagnostics += mkdocs_site.build_project(project, today)
-            reporter.edition_built(progress.HANDBOOK_SITE, segment, len(language.pages))
+            started.append((segment, pool.submit(project, publish.HANDBOOK, len(language.pages))))
+        for segment, built in started:
+            diagnostics += built()
             if (handbook / segment).is_dir():
                 # The language selector's links lead to each language's home page as they are.
                 diagnostics += mkdocs_site.adapt_language_selector(handbook / segment)
@@ -427,7 +439,9 @@ def write_project(
     )
     css = project_dir / mkdocs_site.DOCS / HANDBOOK_CSS
     shutil.copyfile(overrides / "handbook.css", css)
-    config = yaml.safe_load(project.config_file.read_text(encoding="utf-8"))
+    config = yaml.load(
+        project.config_file.read_text(encoding="utf-8"), Loader=mkdocs_site.YAML_LOADER
+    )
     # Internal pages have no canonical public address.
     config.pop("site_url", None)
     config["extra_css"] = [*config.get("extra_css", []), HANDBOOK_CSS]
@@ -438,9 +452,7 @@ def write_project(
             {"name": language.name, "link": f"../{language.segment}/", "lang": language.bcp47}
             for language in editions
         ]
-    project.config_file.write_text(
-        yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8"
-    )
+    project.config_file.write_text(mkdocs_site.dump_yaml(config, sort_keys=False), encoding="utf-8")
     return project
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gettext
+import hashlib
 import io
 import json
 import os
@@ -1348,6 +1349,28 @@ def _stale(domain: Domain, path: Path, message: str, command: str) -> Diagnostic
 # Resolution at build time
 
 
+# Parsed content catalogs by (path, locale), with the hash of the bytes they were parsed from:
+# a build reads each catalog once (the public site and the handbook share it), and a warm
+# `serve` re-parses only a catalog whose bytes changed. Read-only for the build's users.
+_PARSED_CATALOGS: dict[tuple[str, str], tuple[str, Catalog]] = {}
+
+
+def read_content_catalog(path: Path, locale: str) -> Catalog:
+    """Read a content catalog for a build, parsing it only if its bytes changed since last time."""
+    key = (str(path.resolve()), locale)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""  # read_catalog reports why it cannot be read
+    cached = _PARSED_CATALOGS.get(key)
+    if cached is not None and digest and cached[0] == digest:
+        return cached[1]
+    catalog = read_catalog(path, locale, CONTENT_DOMAIN)
+    if digest:
+        _PARSED_CATALOGS[key] = (digest, catalog)
+    return catalog
+
+
 def load_content_catalogs(site: ValidatedSite) -> tuple[dict[str, Catalog], list[Diagnostic]]:
     """Read the content catalog of every translated language, keyed by gettext code."""
     domain = content_domain(site)
@@ -1358,7 +1381,7 @@ def load_content_catalogs(site: ValidatedSite) -> tuple[dict[str, Catalog], list
         if not path.is_file():
             continue
         try:
-            catalogs[language.gettext] = read_catalog(path, language.gettext, CONTENT_DOMAIN)
+            catalogs[language.gettext] = read_content_catalog(path, language.gettext)
         except CatalogError as exc:
             problems.append(_catalog_error(domain, exc))
     return catalogs, problems
@@ -1453,25 +1476,34 @@ def translate_model(
             report.fallbacks.append(
                 FallbackText(entry.page, entry.context, entry.pos, entry.public, reason)
             )
-    result: M = _rebuild(instance, (), replacements)
+    # Every prefix of a replaced path, so that a field is entered only when a text lies below it:
+    # one set lookup per field instead of a scan of every key (quadratic in a charter's texts).
+    prefixes = {key[:length] for key in replacements for length in range(1, len(key) + 1)}
+    result: M = _rebuild(instance, (), replacements, prefixes)
     return result
 
 
-def _rebuild(value: Any, path: PathKey, replacements: Mapping[PathKey, str]) -> Any:
+def _rebuild(
+    value: Any,
+    path: PathKey,
+    replacements: Mapping[PathKey, str],
+    prefixes: Collection[PathKey],
+) -> Any:
+    """Return VALUE with the texts at the paths of REPLACEMENTS replaced."""
     if path in replacements:
         return replacements[path]
     if isinstance(value, BaseModel):
         update = {}
         for name in type(value).model_fields:
             child = (*path, name)
-            if any(key[: len(child)] == child for key in replacements):
-                update[name] = _rebuild(getattr(value, name), child, replacements)
+            if child in prefixes:
+                update[name] = _rebuild(getattr(value, name), child, replacements, prefixes)
         return value.model_copy(update=update) if update else value
     if isinstance(value, list | tuple):
-        items = [_rebuild(item, (*path, i), replacements) for i, item in enumerate(value)]
+        items = [_rebuild(item, (*path, i), replacements, prefixes) for i, item in enumerate(value)]
         return type(value)(items)
     if isinstance(value, dict):
-        return {k: _rebuild(v, (*path, k), replacements) for k, v in value.items()}
+        return {k: _rebuild(v, (*path, k), replacements, prefixes) for k, v in value.items()}
     return value
 
 

@@ -7,22 +7,35 @@ escaped labels, already free of author-supplied markup.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
+import hashlib
 import html
 import logging
+import multiprocessing
+import multiprocessing.context
 import os
+import queue
 import re
+import select
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+import signal
+import sysconfig
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 import yaml
 
 from . import i18n
-from .diagnostics import Diagnostic, error
+from .cache import BuildCache, hash_tree
+from .diagnostics import Diagnostic, error, has_errors
 from .languages import Language
 from .render import NavItem, Page, RenderedLanguage, builtin_templates_dir
 
@@ -202,10 +215,19 @@ def write_project(
         "validation": {"nav": {"omitted_files": "warn"}, "links": {"anchors": "warn"}},
     }
     config_file = project_dir / "mkdocs.yml"
-    config_file.write_text(
-        yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8"
-    )
+    config_file.write_text(dump_yaml(config, sort_keys=False), encoding="utf-8")
     return Project(config_file, site_dir)
+
+
+# libyaml's emitter, when PyYAML was built with it: the pure-Python one was a tenth of a build.
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def dump_yaml(data: Any, *, sort_keys: bool = True) -> str:
+    """Return DATA as YAML (mkdocs.yml, front matter), with the fastest safe emitter."""
+    text: str = yaml.dump(data, Dumper=_DUMPER, sort_keys=sort_keys, allow_unicode=True, width=1000)
+    return text
 
 
 def material_worker() -> str:
@@ -237,7 +259,7 @@ def _front_matter(title: str, foreign: Sequence[str], extra: Mapping[str, Any]) 
     if foreign:
         meta["cp_foreign"] = list(foreign)
     meta.update(extra)
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, width=1000) + "---\n\n"
+    return "---\n" + dump_yaml(meta) + "---\n\n"
 
 
 def _page_links(links: SiteLinks, language: Language, page: Page) -> dict[str, Any]:
@@ -455,6 +477,89 @@ def _captured_logs() -> Iterator[_Collect]:
         logger.setLevel(saved[2])
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled theme templates shared by every MkDocs build of the process.
+
+    MkDocs makes a new Jinja environment per build, which compiles Material's templates again:
+    a fifth of a build. The key is the template's name and source, not its file (each project
+    lives in a folder of its own), so an override with the same name is a different entry.
+    """
+
+    def __init__(self) -> None:
+        self._codes: dict[str, Any] = {}
+
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
+        """Return the bucket of NAME with SOURCE, filled if it was compiled before."""
+        key = hashlib.sha256(f"{name}\0{source}".encode()).hexdigest()
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill BUCKET with the code compiled before, if any."""
+        bucket.code = self._codes.get(bucket.key)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep the code of BUCKET for the next build."""
+        self._codes[bucket.key] = bucket.code
+
+
+_BYTECODE = _SharedBytecode()
+# The templates of the installed themes (Material's 14,000 files, icons included) by folder and
+# by MkDocs's filter of static files: listed and filtered once per process, not once per build.
+_THEME_LISTINGS: dict[tuple[str, Any, tuple[str, ...]], list[str]] = {}
+
+
+def _installed(folder: str) -> bool:
+    """Return whether FOLDER is part of an installed package (never changes during a run)."""
+    return any(folder.startswith(prefix) for prefix in _INSTALLED)
+
+
+_INSTALLED = tuple(str(Path(p).resolve()) + os.sep for p in {*sysconfig.get_paths().values()} if p)
+
+
+def _listing(folder: str) -> list[str]:
+    """Return the files under FOLDER as template names, as Jinja's FileSystemLoader does."""
+    return [
+        (Path(dirpath) / filename).relative_to(folder).as_posix()
+        for dirpath, _dirs, filenames in os.walk(folder)
+        for filename in filenames
+    ]
+
+
+def _fast_theme_env(theme: Any) -> Any:
+    """Return the theme's get_env, with shared compiled templates and a cached listing."""
+    make_env = theme.get_env
+
+    def get_env() -> jinja2.Environment:
+        env: jinja2.Environment = make_env()
+        env.bytecode_cache = _BYTECODE
+        folders = [str(Path(folder).resolve()) for folder in theme.dirs]
+
+        def list_templates(extensions: Any = None, filter_func: Any = None) -> list[str]:
+            if extensions is not None or filter_func is None:
+                return jinja2.Environment.list_templates(env, extensions, filter_func)
+            # MkDocs's filter depends only on its code and on the theme's static templates.
+            statics = tuple(sorted(theme.static_templates))
+            found: set[str] = set()
+            for folder in folders:
+                key = (folder, filter_func.__code__, statics)
+                names = _THEME_LISTINGS.get(key) if _installed(folder) else None
+                if names is None:
+                    names = [name for name in _listing(folder) if filter_func(name)]
+                    if _installed(folder):
+                        _THEME_LISTINGS[key] = names
+                found.update(names)
+            return sorted(found)
+
+        env.list_templates = list_templates  # type: ignore[method-assign]
+        return env
+
+    return get_env
+
+
 def build_project(project: Project, build_date: dt.date) -> list[Diagnostic]:
     """Build one MkDocs project; return MkDocs's warnings (CP421) and failure (CP420)."""
     from mkdocs.commands.build import build
@@ -468,6 +573,7 @@ def build_project(project: Project, build_date: dt.date) -> list[Diagnostic]:
     with _build_environment(build_date), _captured_logs() as logs:
         try:
             config = load_config(str(project.config_file))
+            config.theme.get_env = _fast_theme_env(config.theme)  # type: ignore[method-assign]
             build(config)
             tidy_site(project.site_dir)
         except MkDocsException as exc:
@@ -553,3 +659,199 @@ def tidy_site(site_dir: Path) -> None:
         tidied = tidy_html(original)
         if tidied != original:
             page.write_text(tidied, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building many projects at once, across the cores
+
+CACHE_STAGE = "mkdocs"
+# Called in the parent, on the thread that waits, when a project is built: (kind, segment,
+# pages), e.g. ("public", "pt", 30); for a progress display.
+OnBuilt = Callable[[str, str, int], None]
+
+
+def default_jobs() -> int:
+    """Return how many MkDocs builds run at once by default: one per core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def _build_in_worker(config_file: str, site_dir: str, build_date: dt.date) -> list[Diagnostic]:
+    """Build one project in a pool process (a top-level function, so that it can be sent)."""
+    return build_project(Project(Path(config_file), Path(site_dir)), build_date)
+
+
+def _init_worker(build: int) -> None:
+    """Leave Ctrl+C to the parent, and die with the build process BUILD.
+
+    The parent stops the pool and cleans up on Ctrl+C. A build killed outright (SIGKILL, out of
+    memory) cannot; its workers, children of the fork server, would then wait for work forever
+    (and keep the fork server alive): each watches the build and exits when it is gone.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(build,), daemon=True).start()
+
+
+def _exit_with(build: int) -> None:
+    """Wait until process BUILD has ended, then end this process."""
+    try:
+        handle = os.pidfd_open(build)  # no confusion with a later process of the same number
+    except (OSError, AttributeError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while True:
+            try:
+                os.kill(build, 0)
+            except ProcessLookupError:
+                break
+            except OSError:
+                pass
+            time.sleep(0.5)
+    os._exit(1)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Return forkserver where it exists, else spawn; never a plain fork.
+
+    A forked worker would inherit the build's open files, among them the lock of the output
+    folder (a flock, shared with the child), and keep it as long as it lives. Workers fork from a
+    server process that has imported MkDocs once instead, and inherit nothing of the build.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class ProjectBuilder:
+    """Build MkDocs projects, JOBS at a time in a process pool (in this process with JOBS=1).
+
+    Projects are submitted as they are written, and each submitter waits for its own results,
+    which come back in the order asked for, whatever the order the builds finish in: the
+    output does not depend on the pool. A worker that dies becomes CP423 for its project.
+    """
+
+    def __init__(
+        self,
+        build_date: dt.date,
+        jobs: int | None = None,
+        on_built: OnBuilt | None = None,
+        cache: BuildCache | None = None,
+    ):
+        self.build_date = build_date
+        self.jobs = default_jobs() if jobs is None else max(1, jobs)
+        self.on_built = on_built
+        self.cache = cache if cache is not None else BuildCache(None)
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._events: queue.SimpleQueue[tuple[str, str, int]] = queue.SimpleQueue()
+
+    def __enter__(self) -> ProjectBuilder:
+        return self
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.close(cancel=kind is not None)
+
+    def submit(self, project: Project, kind: str, pages: int = 0) -> Callable[[], list[Diagnostic]]:
+        """Start building PROJECT (of PAGES pages); return what waits for its diagnostics.
+
+        A project whose files are those of a cached build gets that build's output instead.
+        """
+        segment = project.config_file.parent.name
+        key = self._key(project) if self.cache.enabled else ""
+        if key:
+            cached = self.cache.fetch_tree(CACHE_STAGE, f"{kind}-{segment}", key, project.site_dir)
+            if cached is not None:
+                self._events.put((kind, segment, pages))
+                self.deliver()
+                return lambda: cached
+        if self.jobs == 1:
+            diagnostics = self._keep(build_project(project, self.build_date), project, kind, key)
+            self._events.put((kind, segment, pages))
+            self.deliver()
+            return lambda: diagnostics
+        if self._pool is None:
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=_pool_context(),
+                initializer=_init_worker,
+                initargs=(os.getpid(),),
+            )
+        future: concurrent.futures.Future[list[Diagnostic]]
+        try:
+            future = self._pool.submit(
+                _build_in_worker, str(project.config_file), str(project.site_dir), self.build_date
+            )
+        except RuntimeError as exc:  # BrokenProcessPool: an earlier build's process died
+            future = concurrent.futures.Future()
+            future.set_exception(exc)
+        else:
+            future.add_done_callback(lambda _done: self._events.put((kind, segment, pages)))
+        return lambda: self._keep(self._wait(future, kind, segment), project, kind, key)
+
+    def _key(self, project: Project) -> str:
+        """Return the cache key of a project: its files (not where it is built) and the date."""
+        files = hash_tree(
+            project.config_file.parent, {"mkdocs.yml": str(project.site_dir.resolve())}
+        )
+        return self.cache.key(files, self.build_date.isoformat())
+
+    def _keep(
+        self, diagnostics: list[Diagnostic], project: Project, kind: str, key: str
+    ) -> list[Diagnostic]:
+        """Store a successful build's output in the cache; return its diagnostics."""
+        if key and not has_errors(diagnostics) and project.site_dir.is_dir():
+            slot = f"{kind}-{project.config_file.parent.name}"
+            self.cache.store_tree(CACHE_STAGE, slot, key, project.site_dir, diagnostics)
+        return diagnostics
+
+    def _wait(
+        self, future: concurrent.futures.Future[list[Diagnostic]], kind: str, segment: str
+    ) -> list[Diagnostic]:
+        """Wait for FUTURE, reporting every build that ends meanwhile; CP423 if it died."""
+        while not future.done():
+            concurrent.futures.wait([future], timeout=0.1)
+            self.deliver()
+        self.deliver()
+        try:
+            return future.result()
+        except Exception as exc:  # the worker died or could not send its result
+            return [
+                error(
+                    "CP423",
+                    # A pool whose process died fails every build it had not finished: which
+                    # one killed it is not known here.
+                    f"the {kind} site in '{segment}' was not built: a process of the build "
+                    f"pool stopped ({type(exc).__name__}: {exc})",
+                    None,
+                    "run the build again with --jobs 1, which builds in one process; if it "
+                    "still fails, report it with the output of --debug",
+                )
+            ]
+
+    def deliver(self) -> None:
+        """Report the builds that ended, on this thread."""
+        while True:
+            try:
+                kind, segment, pages = self._events.get_nowait()
+            except queue.Empty:
+                return
+            if self.on_built is not None:
+                self.on_built(kind, segment, pages)
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the pool; with CANCEL (Ctrl+C, an error), without waiting for queued builds."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if cancel:
+            # Running builds are stopped too: their output is a staging folder about to go.
+            workers = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.join()
+        else:
+            pool.shutdown(wait=True)

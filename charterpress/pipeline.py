@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import exports, handbook, languages, mkdocs_site, progress, publish, sitemap, structured
+from .cache import CACHE_DIR, BuildCache
 from .diagnostics import Diagnostic, Level, error, has_errors
 from .load import load_sources
 from .lock import OutputBusy
@@ -30,6 +33,12 @@ class BuildOptions:
     out: Path | None = None  # default: the site's output_dir
     strict: bool = False
     base_url: str | None = None  # default: the site's base_url (a preview's address instead)
+    jobs: int | None = None  # MkDocs builds at once; None: one per core, 1: in this process
+    # Called in this process as each MkDocs project is built: ("public"|"handbook", segment).
+    on_built: mkdocs_site.OnBuilt | None = None
+    # Reuse the results of earlier builds kept in <site>/.charterpress-cache/ (see cache.py);
+    # `build` and `serve` do, unless --no-cache.
+    cache: bool = False
 
 
 @dataclass
@@ -39,6 +48,8 @@ class BuildResult:
     out: Path | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
+    # What the cache did: hits, misses, stores, corrupt (entries found damaged and dropped).
+    cache: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -169,21 +180,11 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
             error("CP411", f"cannot create a folder beside '{out}': {exc.strerror}", None)
         )
         return BuildResult(None, _finish(diagnostics, options))
+    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     try:
-        diagnostics += _build_public(
-            renderer, site, rendered, staging / publish.PUBLIC, options, editions, reporter
+        diagnostics += _build_both(
+            renderer, site, rendered, staging, options, editions, cache, reporter
         )
-        reporter.start(progress.MKDOCS_HANDBOOK)
-        diagnostics += handbook.build_handbook(
-            renderer,
-            site,
-            [e for e in editions if e.language in {r.language for r in rendered}],
-            staging / publish.HANDBOOK,
-            today=options.today,
-            strict=options.strict,
-            reporter=reporter,
-        )
-        reporter.finish(progress.MKDOCS_HANDBOOK)
         diagnostics = _finish(diagnostics, options)
         if has_errors(diagnostics):
             return BuildResult(None, diagnostics)
@@ -197,63 +198,142 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
         reporter.finish(progress.PUBLISH, detail=str(out))
     finally:
         publish.discard(staging)
-    return BuildResult(out, diagnostics, [r.language.code for r in rendered])
+    return BuildResult(out, diagnostics, [r.language.code for r in rendered], cache.stats)
 
 
-def _build_public(
+def _build_both(
+    renderer: Renderer,
+    site: ValidatedSite,
+    rendered: list[RenderedLanguage],
+    staging: Path,
+    options: BuildOptions,
+    editions: list[Edition],
+    cache: BuildCache,
+    reporter: progress.Reporter = progress.SILENT,
+) -> list[Diagnostic]:
+    """Build the public site and the handbook into STAGING, their MkDocs projects in a pool.
+
+    The public projects are submitted first; the handbook is rendered while they build. The
+    two sites' stage lines overlap in time: each counts from its first project to its last.
+    """
+
+    def on_built(kind: str, segment: str, pages: int) -> None:
+        reporter.edition_built(kind, segment, pages)
+        if options.on_built is not None:
+            options.on_built(kind, segment, pages)
+
+    with (
+        mkdocs_site.ProjectBuilder(options.today, options.jobs, on_built, cache) as builder,
+        tempfile.TemporaryDirectory(prefix="charterpress-mkdocs-") as work,
+    ):
+        reporter.start(progress.MKDOCS_PUBLIC)
+        finish_public = _start_public(
+            renderer,
+            site,
+            rendered,
+            staging / publish.PUBLIC,
+            options,
+            editions,
+            builder,
+            Path(work),
+        )
+        reporter.start(progress.MKDOCS_HANDBOOK)
+        diagnostics = handbook.build_handbook(
+            renderer,
+            site,
+            [e for e in editions if e.language in {r.language for r in rendered}],
+            staging / publish.HANDBOOK,
+            today=options.today,
+            strict=options.strict,
+            builder=builder,
+        )
+        reporter.finish(progress.MKDOCS_HANDBOOK)
+        return finish_public(reporter) + diagnostics
+
+
+def _start_public(
     renderer: Renderer,
     site: ValidatedSite,
     rendered: list[RenderedLanguage],
     public: Path,
     options: BuildOptions,
     editions: list[Edition],
-    reporter: progress.Reporter = progress.SILENT,
-) -> list[Diagnostic]:
-    """Write and build one MkDocs project per language into PUBLIC, plus the root page."""
-    diagnostics: list[Diagnostic] = []
+    builder: mkdocs_site.ProjectBuilder,
+    work: Path,
+) -> Callable[[progress.Reporter], list[Diagnostic]]:
+    """Write one MkDocs project per language and submit it; return what finishes PUBLIC."""
     public.mkdir()
     links = site_links(site, rendered)
     by_language = {edition.language: edition for edition in editions}
-    reporter.start(progress.MKDOCS_PUBLIC)
-    with tempfile.TemporaryDirectory(prefix="charterpress-mkdocs-") as work:
-        for language in rendered:
-            project = mkdocs_site.write_project(
-                language,
-                Path(work) / language.language.segment,
-                public / language.language.segment,
-                site_root=site.root,
-                labels=language.labels,
-                strict=options.strict,
-                links=links,
-                json_ld=_json_ld(by_language[language.language], links, options.today),
-            )
-            diagnostics += mkdocs_site.build_project(project, options.today)
-            reporter.edition_built(
-                progress.PUBLIC_SITE, language.language.segment, len(language.pages)
-            )
-            diagnostics += mkdocs_site.adapt_language_selector(project.site_dir)
-            for poster in language.posters:
-                target = project.site_dir / poster.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(poster.html, encoding="utf-8")
-            for name in sitemap.LANGUAGE_SITEMAPS:
-                (project.site_dir / name).unlink(missing_ok=True)
-            # The first language is built, the others not yet: a half-made staging folder.
-            publish.checkpoint("mkdocs")
-    reporter.finish(progress.MKDOCS_PUBLIC)
-    reporter.start(progress.EXPORTS)
-    written = 0
+    started = []
     for language in rendered:
-        # After MkDocs, which empties its output folder: JSON and iCalendar for importers.
-        site_dir = public / language.language.segment
-        for relative, content in exports.site_exports(
-            by_language[language.language].extra["site"], language.language, options.today
-        ).items():
-            target = site_dir / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-            written += 1
-    reporter.finish(progress.EXPORTS, files=written)
+        project = mkdocs_site.write_project(
+            language,
+            work / language.language.segment,
+            public / language.language.segment,
+            site_root=site.root,
+            labels=language.labels,
+            strict=options.strict,
+            links=links,
+            json_ld=_json_ld(by_language[language.language], links, options.today),
+        )
+        submitted = builder.submit(project, publish.PUBLIC, len(language.pages))
+        started.append((language, project, submitted))
+
+    def finish(reporter: progress.Reporter) -> list[Diagnostic]:
+        diagnostics: list[Diagnostic] = []
+        for language, project, built in started:
+            diagnostics += built()
+            diagnostics += _after_mkdocs(language, project)
+        reporter.finish(progress.MKDOCS_PUBLIC)
+        reporter.start(progress.EXPORTS)
+        written = 0
+        for language, project, _built in started:
+            written += _write_exports(project.site_dir, by_language[language.language], options)
+        reporter.finish(progress.EXPORTS, files=written)
+        return _root_pages(renderer, site, rendered, public, links, diagnostics)
+
+    return finish
+
+
+def _after_mkdocs(language: RenderedLanguage, project: mkdocs_site.Project) -> list[Diagnostic]:
+    """Add what MkDocs does not make to a language's built site: posters, selector links."""
+    diagnostics: list[Diagnostic] = []
+    diagnostics += mkdocs_site.adapt_language_selector(project.site_dir)
+    for poster in language.posters:
+        target = project.site_dir / poster.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(poster.html, encoding="utf-8")
+    for name in sitemap.LANGUAGE_SITEMAPS:
+        (project.site_dir / name).unlink(missing_ok=True)
+    # The first language is built, the others not yet: a half-made staging folder.
+    publish.checkpoint("mkdocs")
+    return diagnostics
+
+
+def _write_exports(site_dir: Path, edition: Edition, options: BuildOptions) -> int:
+    """Write a language's JSON and iCalendar exports for importers; return how many files."""
+    # After MkDocs, which empties its output folder.
+    written = 0
+    for relative, content in exports.site_exports(
+        edition.extra["site"], edition.language, options.today
+    ).items():
+        target = site_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written += 1
+    return written
+
+
+def _root_pages(
+    renderer: Renderer,
+    site: ValidatedSite,
+    rendered: list[RenderedLanguage],
+    public: Path,
+    links: mkdocs_site.SiteLinks,
+    diagnostics: list[Diagnostic],
+) -> list[Diagnostic]:
+    """Write the root page that chooses a language, the sitemap and robots.txt into PUBLIC."""
     try:
         index = renderer.render_fragment(
             "shared/language_index.html.j2",

@@ -72,7 +72,9 @@ def live_server(
         latest: list[BuildResult] = []
 
         def rebuild() -> None:
-            result = build_site(BuildOptions(site=site, today=today, out=out))
+            # The warm process keeps compiled templates and parsed catalogs; the cache keeps
+            # the MkDocs output of every language that an edit did not change.
+            result = build_site(BuildOptions(site=site, today=today, out=out, cache=True))
             latest[:] = [result]  # read by the request threads, for the error banner
             report(result)
 

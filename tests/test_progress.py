@@ -194,9 +194,11 @@ def test_build_prints_its_stages_and_a_summary(tmp_path: Path) -> None:
         "charterpress: validate         1 charter, no procedures, no results        T",
         "charterpress: languages        2 languages: en, pt-PT                      T",
         "charterpress: render           2 languages, 10 pages                       T",
+        # The handbook renders and builds while the public projects build (a pool): its line
+        # comes first, then the public site's, whose exports follow its builds.
+        "charterpress: mkdocs handbook  2 builds, 10 pages                          T",
         "charterpress: mkdocs public    2 builds, 10 pages                          T",
         "charterpress: exports          4 files                                     T",
-        "charterpress: mkdocs handbook  2 builds, 10 pages                          T",
         f"charterpress: publish          {out!s:<43} T",
         f"charterpress: built en, pt-PT into {out / 'public'} (8 warnings) in T",
         f"charterpress:   public site  2 languages, 10 pages in {out / 'public'}",

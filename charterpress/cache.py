@@ -1,0 +1,241 @@
+"""The build cache: results of a stage kept under the site, keyed by hashes of their inputs.
+
+A rebuild redoes only what an edit changed. Today one stage is cached: the MkDocs build of each
+project (a language of the public site or of the handbook), keyed by the hash of exactly what
+MkDocs reads (the written project: mkdocs.yml, docs/, overrides/), the build date, and the
+versions of Python, Charterpress, MkDocs, Material and Markdown. A language whose pages did not
+change reuses its last MkDocs output instead of building it again.
+
+Entries live in ``<site>/.charterpress-cache/<stage>/<slot>/<key>/`` (``slot`` names a project,
+``public-pt``): a ``files/`` tree, a ``diagnostics.json`` and, written last, a ``manifest.json``
+with the SHA-256 of every file. An entry is made in a private folder and renamed into place, so
+concurrent builds never see half an entry; a restored file whose hash does not match its manifest
+(a corrupt or edited entry) makes the entry a miss, and it is removed. Each slot keeps its
+KEEP latest entries, so the cache does not grow with every edit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, Level
+
+CACHE_DIR = ".charterpress-cache"
+MANIFEST = "manifest.json"
+DIAGNOSTICS = "diagnostics.json"
+FILES = "files"
+KEEP = 2  # entries per slot: the current one and the one before (an edit undone)
+STALE_SECONDS = 3600  # a private folder this old belongs to a build that was killed
+FORMAT = 1  # bump when the layout of an entry changes
+
+
+def _versions() -> str:
+    """Return the versions of everything the cached stages run, as one string."""
+    from importlib import metadata
+
+    found = [f"python={sys.version}", f"format={FORMAT}"]
+    for package in (
+        "charterpress",
+        "mkdocs",
+        "mkdocs-material",
+        "markdown",
+        "jinja2",
+        "pymdown-extensions",
+    ):
+        try:
+            found.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{package}=none")
+    # A checkout's code changes without a new version number: its modules that shape MkDocs's
+    # output are part of the key.
+    here = Path(__file__).resolve().parent
+    for module in ("mkdocs_site.py", "cache.py"):
+        found.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
+    return "\n".join(found)
+
+
+def hash_tree(folder: Path, replace: dict[str, str] | None = None) -> str:
+    """Return the SHA-256 of the names and bytes of every file under FOLDER.
+
+    REPLACE maps a relative file name to text to leave out of that file (a path that differs
+    from build to build, such as the staging folder named in mkdocs.yml).
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
+        name = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        left_out = (replace or {}).get(name)
+        if left_out:
+            data = data.replace(left_out.encode("utf-8"), b"<...>")
+        digest.update(f"{len(name)}:{name}:{len(data)}:".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildCache:
+    """A cache folder, or none (--no-cache), with counters of what happened in this build."""
+
+    folder: Path | None
+    stats: Counter[str] = field(default_factory=Counter)
+    _versions: str = ""
+
+    @classmethod
+    def open(cls, folder: Path | None) -> BuildCache:
+        """Return the cache in FOLDER (made if needed), or a disabled cache if it cannot be."""
+        if folder is None:
+            return cls(None)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            # Keep git (and anything that honours .gitignore) out of it.
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+        except OSError:
+            return cls(None)
+        return cls(folder)
+
+    @property
+    def enabled(self) -> bool:
+        """Return whether results are looked up and stored."""
+        return self.folder is not None
+
+    def key(self, *parts: str) -> str:
+        """Return the key of a result from the hashes of its inputs and the tools' versions."""
+        if not self._versions:
+            self._versions = _versions()
+        digest = hashlib.sha256(self._versions.encode())
+        for part in parts:
+            digest.update(f"\0{len(part)}:{part}".encode())
+        return digest.hexdigest()[:40]
+
+    def _entry(self, stage: str, slot: str, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / stage / slot / key
+
+    def fetch_tree(self, stage: str, slot: str, key: str, target: Path) -> list[Diagnostic] | None:
+        """Restore a cached tree into TARGET and return its diagnostics; None on a miss."""
+        if self.folder is None:
+            return None
+        entry = self._entry(stage, slot, key)
+        try:
+            manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+            diagnostics = [
+                _diagnostic(d)
+                for d in json.loads((entry / DIAGNOSTICS).read_text(encoding="utf-8"))
+            ]
+            _restore(entry / FILES, manifest, target)
+        except FileNotFoundError:
+            self.stats["misses"] += 1
+            shutil.rmtree(target, ignore_errors=True)
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            # A corrupt entry (truncated, edited, half-deleted): rebuild, and drop it.
+            self.stats["corrupt"] += 1
+            self.stats["misses"] += 1
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.rmtree(entry, ignore_errors=True)
+            return None
+        self.stats["hits"] += 1
+        with contextlib.suppress(OSError):  # pruned meanwhile by a concurrent build: no matter
+            os.utime(entry)  # the most recently used entries are kept
+        return diagnostics
+
+    def store_tree(
+        self, stage: str, slot: str, key: str, source: Path, diagnostics: Iterable[Diagnostic]
+    ) -> None:
+        """Keep a copy of the tree SOURCE and its DIAGNOSTICS under KEY."""
+        if self.folder is None:
+            return
+        entry = self._entry(stage, slot, key)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(prefix=f".new-{key}-", dir=entry.parent) as tmp:
+                pending = Path(tmp) / "entry"
+                shutil.copytree(source, pending / FILES, symlinks=False)
+                (pending / DIAGNOSTICS).write_text(
+                    json.dumps([_plain(d) for d in diagnostics]), encoding="utf-8"
+                )
+                manifest = {
+                    p.relative_to(pending / FILES).as_posix(): hashlib.sha256(
+                        p.read_bytes()
+                    ).hexdigest()
+                    for p in sorted((pending / FILES).rglob("*"))
+                    if p.is_file()
+                }
+                (pending / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+                try:
+                    pending.rename(entry)
+                except OSError:
+                    return  # another build stored the same entry first: theirs is as good
+            self.stats["stores"] += 1
+            self._prune(entry.parent, keep=entry.name)
+        except OSError:
+            # A full disk or a read-only site: the build goes on without the cache.
+            self.stats["store_failures"] += 1
+
+    def _prune(self, slot: Path, keep: str) -> None:
+        """Remove all but the KEEP most recently used entries of a slot, and stale leftovers."""
+        now = time.time()
+        for leftover in slot.glob(".*"):
+            # A build killed while it stored or removed an entry leaves its private folder.
+            with contextlib.suppress(OSError):
+                if now - leftover.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(leftover, ignore_errors=True)
+        entries = sorted(
+            (p for p in slot.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: (p.name != keep, -p.stat().st_mtime),
+        )
+        for old in entries[KEEP:]:
+            # Renamed aside first, so that a concurrent build never reads half a removed entry.
+            aside = slot / f".old-{uuid.uuid4().hex}"
+            try:
+                old.rename(aside)
+            except OSError:
+                continue
+            shutil.rmtree(aside, ignore_errors=True)
+
+
+def _restore(files: Path, manifest: dict[str, str], target: Path) -> None:
+    """Copy the files of MANIFEST from FILES into TARGET, checking each one's hash."""
+    if not isinstance(manifest, dict):
+        raise ValueError("the manifest is not a mapping")
+    for name, expected in sorted(manifest.items()):
+        if name.startswith("/") or ".." in name.split("/"):
+            raise ValueError(f"a file outside the entry: {name}")
+        data = (files / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise ValueError(f"{name} does not match its hash")
+        out = target / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+
+
+def _plain(diagnostic: Diagnostic) -> dict[str, Any]:
+    """Return a diagnostic of a cached stage as JSON data (they name no source position)."""
+    return {
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+        "level": diagnostic.level.value,
+    }
+
+
+def _diagnostic(data: dict[str, Any]) -> Diagnostic:
+    """Return the diagnostic of JSON data written by _plain."""
+    return Diagnostic(
+        str(data["code"]), str(data["message"]), None, str(data["hint"]), Level(data["level"])
+    )

@@ -1,0 +1,168 @@
+"""Incremental builds: after seeded random edits, the cached build equals a cold one, byte for byte.
+
+Over a copy of tests/roots/minimal (English and Portuguese, four MkDocs projects) with a
+Portuguese catalog and a site template override; each edit is followed by a build with the cache
+and one without, and the counters of the cache say what was reused. About ten small builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from charterpress.cache import CACHE_DIR, KEEP, BuildCache
+from charterpress.cli import main
+from charterpress.diagnostics import Diagnostic, Level
+from charterpress.pipeline import BuildOptions, BuildResult, build_site
+from charterpress.render import builtin_templates_dir
+from tests.test_parallel import assert_same_tree
+
+ROOTS = Path(__file__).resolve().parent / "roots"
+TODAY = dt.date(2026, 6, 1)
+SEED = 12
+WORDS = ("promptly", "kindly", "always", "clearly", "today")
+TEXT_FIELDS = ("title", "summary", "scope", "vision")
+TEMPLATE = "public/commitments.md.j2"
+
+
+def _site(tmp_path: Path) -> Path:
+    """Copy the minimal site, with a catalog for Portuguese and a template of its own."""
+    site = tmp_path / "site"
+    # Without the cache that command-line builds of the root leave in it.
+    shutil.copytree(ROOTS / "minimal", site, ignore=shutil.ignore_patterns(CACHE_DIR))
+    for command in ("extract", "update"):
+        result = CliRunner().invoke(main, ["i18n", command, "--site", str(site)])
+        assert result.exit_code == 0, result.output
+    override = site / "templates" / TEMPLATE
+    override.parent.mkdir(parents=True)
+    shutil.copyfile(builtin_templates_dir() / TEMPLATE, override)
+    return site
+
+
+def _po(site: Path) -> Path:
+    return site / "locales" / "pt_PT" / "LC_MESSAGES" / "content.po"
+
+
+def edit_charter(site: Path, rng: random.Random) -> None:
+    """Add a word to one of the charter's texts."""
+    path = site / "charter" / "help.yml"
+    name = rng.choice(TEXT_FIELDS)
+    text, count = re.subn(
+        rf"^{name}: (.*)$", rf"{name}: \1 {rng.choice(WORDS)}", path.read_text(), flags=re.M
+    )
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+
+
+def edit_translation(site: Path, rng: random.Random) -> None:
+    """Translate one untranslated entry of the Portuguese catalog whose text is still current."""
+    path = _po(site)
+    charter = (site / "charter" / "help.yml").read_text(encoding="utf-8")
+    entries = path.read_text(encoding="utf-8").split("\n\n")
+    candidates = {}
+    for i, entry in enumerate(entries):
+        msgid = re.search(r'^msgid "(.+)"$', entry, flags=re.M)
+        # No numbers: a translation must keep them, and "PT ..." is checked like any other.
+        current = msgid is not None and msgid.group(1) in charter
+        if msgid and current and 'msgstr ""' in entry and not re.search(r"\d", msgid.group(1)):
+            candidates[i] = msgid.group(1)
+    chosen = rng.choice(sorted(candidates))
+    entries[chosen] = entries[chosen].replace('msgstr ""', f'msgstr "PT {candidates[chosen]}"')
+    path.write_text("\n\n".join(entries), encoding="utf-8")
+
+
+def edit_template(site: Path, rng: random.Random) -> None:
+    """Add a visible line at the end of the site's override of a public template."""
+    path = site / "templates" / TEMPLATE
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f"\nEdited {rng.choice(WORDS)}.\n")
+
+
+def _build(site: Path, out: Path, *, cache: bool) -> BuildResult:
+    result = build_site(BuildOptions(site=site, today=TODAY, out=out, jobs=1, cache=cache))
+    assert result.ok, [str(d) for d in result.diagnostics]
+    return result
+
+
+def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path) -> None:
+    rng = random.Random(SEED)
+    site = _site(tmp_path)
+    incremental = tmp_path / "incremental"
+    first = _build(site, incremental, cache=True)
+    assert (first.cache["hits"], first.cache["misses"], first.cache["stores"]) == (0, 4, 4)
+
+    again = _build(site, incremental, cache=True)
+    assert (again.cache["hits"], again.cache["misses"]) == (4, 0)
+    assert_same_tree(incremental, _build(site, tmp_path / "cold-0", cache=False).out or site)
+
+    edits = [edit_charter, edit_translation, edit_template]
+    rng.shuffle(edits)
+    for number, edit in enumerate(edits, 1):
+        edit(site, rng)
+        result = _build(site, incremental, cache=True)
+        cold = _build(site, tmp_path / f"cold-{number}", cache=False)
+        assert cold.cache == {}
+        assert_same_tree(incremental, tmp_path / f"cold-{number}")
+        assert result.diagnostics == cold.diagnostics
+        assert result.cache["hits"] + result.cache["misses"] == 4
+        if edit is edit_translation:
+            # Only the Portuguese pages changed: both English projects come from the cache.
+            assert result.cache["hits"] >= 2, (edit.__name__, result.cache)
+        if edit is edit_template:
+            # A public template: the handbook's projects come from the cache.
+            assert result.cache["hits"] >= 2, (edit.__name__, result.cache)
+        assert result.cache["misses"] >= 1, (edit.__name__, result.cache)
+
+
+def test_a_corrupt_cache_entry_is_rebuilt_and_dropped(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    out = tmp_path / "out"
+    _build(site, out, cache=True)
+    pages = sorted((site / CACHE_DIR).glob("mkdocs/public-en/*/files/index.html"))
+    assert len(pages) == 1
+    pages[0].write_text("damaged", encoding="utf-8")
+    result = _build(site, out, cache=True)
+    assert (result.cache["corrupt"], result.cache["hits"], result.cache["misses"]) == (1, 3, 1)
+    assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+    # Rebuilt and stored again: the next build reuses everything.
+    assert _build(site, out, cache=True).cache["hits"] == 4
+
+
+def test_a_cache_entry_stored_twice_keeps_the_first(tmp_path: Path) -> None:
+    # Two builds finishing the same project at once: the second rename fails, quietly.
+    cache = BuildCache.open(tmp_path / "cache")
+    tree = tmp_path / "tree"
+    (tree / "a").mkdir(parents=True)
+    (tree / "a" / "page.html").write_text("one", encoding="utf-8")
+    warning = Diagnostic("CP421", "MkDocs (en): a warning", None, "hint", Level.WARNING)
+    cache.store_tree("mkdocs", "public-en", "k1", tree, [warning])
+    (tree / "a" / "page.html").write_text("two", encoding="utf-8")
+    cache.store_tree("mkdocs", "public-en", "k1", tree, [])
+    assert cache.stats["stores"] == 1
+    target = tmp_path / "restored"
+    assert cache.fetch_tree("mkdocs", "public-en", "k1", target) == [warning]
+    assert (target / "a" / "page.html").read_text(encoding="utf-8") == "one"
+    assert sorted(p.name for p in (tmp_path / "cache" / "mkdocs" / "public-en").iterdir()) == ["k1"]
+
+
+def test_no_cache_folder_is_made_without_the_cache(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(ROOTS / "minimal", site, ignore=shutil.ignore_patterns(CACHE_DIR))
+    _build(site, tmp_path / "out", cache=False)
+    assert not (site / CACHE_DIR).exists()
+
+
+def test_a_slot_keeps_only_its_latest_entries(tmp_path: Path) -> None:
+    cache = BuildCache.open(tmp_path / "cache")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for key in ("k1", "k2", "k3"):
+        (tree / "page.html").write_text(key, encoding="utf-8")
+        cache.store_tree("mkdocs", "public-en", key, tree, [])
+    kept = sorted(p.name for p in (tmp_path / "cache" / "mkdocs" / "public-en").iterdir())
+    assert len(kept) == KEEP and "k3" in kept

@@ -272,6 +272,14 @@ _CODES: tuple[Code, ...] = (
         "Paths to logos and other assets are relative to the site folder, must stay inside it, and "
         "must name an existing file.",
     ),
+    _c(
+        "CP213",
+        "unknown-country",
+        "a country code that does not exist",
+        "Countries are ISO 3166-1 alpha-2 codes in capitals: PT, ES, CZ, RO, GB. The site prints "
+        "the country's name in each page's language; the message suggests the code of a name or "
+        "a near miss.",
+    ),
     # Cross-checks between files and items
     _c(
         "CP301",

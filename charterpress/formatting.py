@@ -1,4 +1,4 @@
-"""Locale formatting of every number, percentage, amount, date, time, weekday and duration.
+"""Locale formatting of every number, percentage, amount, date, time, weekday, duration and address.
 
 ``locale`` is always a gettext/Babel code from ``languages.py`` (pt_PT, ca, cs, ro, en). Babel
 supplies the number, date and currency conventions; durations are full-phrase plural messages of
@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from babel.dates import format_date as _babel_format_date
 from babel.dates import get_day_names, get_time_format
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_format_percent
 
-from .values import Duration, Money, TimeOfDay, TimeRange, TimeUnit
+from .values import Duration, Money, TimeOfDay, TimeRange, TimeUnit, country_names
+
+if TYPE_CHECKING:
+    from .model import Address
 
 
 def N_(singular: str, plural: str) -> tuple[str, str]:
@@ -171,3 +174,43 @@ def weekday_name(index: int, locale: str) -> str:
     """
     name = str(get_day_names("wide", context="stand-alone", locale=locale)[index])
     return name[:1].upper() + name[1:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Postal addresses
+#
+# CLDR (and so Babel) names countries but has no address formats. Most countries, PT, ES, CZ and
+# RO among them, write the postal code before the locality on one line ('1000-002 Lisboa') and
+# any region on a line of its own; the few that write the locality first are listed here, after
+# the Universal Postal Union's guidance as Google's libaddressinput data records it.
+_LOCALITY_FIRST: Mapping[str, tuple[str, ...]] = {
+    "GB": ("{city}", "{postal_code}"),
+    "IE": ("{city}", "{postal_code}"),
+    "US": ("{city}, {region} {postal_code}",),
+    "CA": ("{city} {region} {postal_code}",),
+    "AU": ("{city} {region} {postal_code}",),
+}
+
+
+def country_name(code: str, locale: str) -> str:
+    """Return a country's name in LOCALE ('Espanha' for ES in pt_PT), from Babel's territories."""
+    return country_names(locale).get(code, code)
+
+
+def format_address(address: Address, locale: str) -> list[str]:
+    """Return an address as lines in its country's order, the country named in LOCALE."""
+    lines = [str(p) for p in (address.recipient, address.street, address.street_2) if p]
+    parts = {
+        "city": str(address.city),
+        "postal_code": str(address.postal_code),
+        "region": str(address.region or ""),
+    }
+    pattern = _LOCALITY_FIRST.get(address.country)
+    if pattern is None:
+        lines.append("{postal_code} {city}".format_map(parts))
+        if address.region:
+            lines.append(str(address.region))
+    else:
+        lines += [" ".join(line.format_map(parts).replace(" ,", ",").split()) for line in pattern]
+    lines.append(country_name(address.country, locale))
+    return [line.strip(" ,") for line in lines if line.strip(" ,")]

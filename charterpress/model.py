@@ -26,6 +26,7 @@ from .values import (
     Amount,
     AssetPath,
     Colour,
+    CountryCode,
     DayHours,
     Duration,
     DurationField,
@@ -37,6 +38,7 @@ from .values import (
     Measure,
     MoneyField,
     Percent,
+    Phone,
     PlainText,
     Text,
     TimeOfDayField,
@@ -60,13 +62,24 @@ class Strict(BaseModel):
 
 
 class Address(Strict):
-    """A postal address."""
+    """A postal address, printed in the order of its country's convention."""
 
+    recipient: Text | None = Field(
+        None, description="Who letters go to, e.g. 'Customer Relations' (translated)."
+    )
     street: PlainText = Field(description="Street and number.")
+    street_2: PlainText | None = Field(
+        None, description="A second street line: building, block, sector."
+    )
+    directions: Text | None = Field(
+        None, description="How to find the door, e.g. '2nd floor' (translated)."
+    )
     postal_code: PlainText = Field(description="Postal code, in quotes (it may start with 0).")
-    city: PlainText
-    region: PlainText | None = None
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 country code.")]
+    city: PlainText = Field(description="The locality, as written on letters.")
+    region: PlainText | None = Field(None, description="A region or state, where letters need it.")
+    country: CountryCode = Field(
+        description="ISO 3166-1 alpha-2 code, e.g. PT; pages name the country in their language."
+    )
 
 
 class Organisation(Strict):
@@ -307,10 +320,15 @@ class Channel(Strict):
     id: Id
     kind: ChannelKind
     name: Text
-    address: PlainText = Field(
-        description="The number, e-mail address, URL or postal address "
-        "customers use, as fits the kind."
+    address: PlainText | None = Field(
+        None,
+        description="The number, e-mail address or URL customers use, as fits the kind; "
+        "a shop or a postal channel has a postal_address instead.",
     )
+    postal_address: Address | None = Field(
+        None, description="Where a shop is, or where letters go: in_person and post channels."
+    )
+    phone: Phone | None = Field(None, description="A shop's telephone number (in_person only).")
     time_zone: TimeZone | None = Field(None, description="Defaults to the site's time zone.")
     holidays: HolidayCalendarField | None = Field(
         None,
@@ -339,6 +357,31 @@ class Channel(Strict):
     def _address_fits_kind(self) -> Channel:
         from .values import _check_email, _check_phone, _check_url
 
+        if self.kind in PLACE_KINDS:
+            return self._postal_address_fits()
+        if self.postal_address is not None:
+            raise _fail(
+                "inconsistent",
+                "a {channel_kind} channel has no postal address",
+                "remove 'postal_address'; write the number, e-mail address or URL in 'address'",
+                channel_kind=self.kind.value,
+                field="postal_address",
+            )
+        if self.phone is not None:
+            raise _fail(
+                "inconsistent",
+                "'phone' belongs to a shop (in_person channel), not to a {channel_kind} channel",
+                "make the number a channel of its own, with kind: phone",
+                channel_kind=self.kind.value,
+                field="phone",
+            )
+        if self.address is None:
+            raise _fail(
+                "inconsistent",
+                "a {channel_kind} channel needs 'address': the place customers use to reach it",
+                "add 'address:' with the number, e-mail address or URL",
+                channel_kind=self.kind.value,
+            )
         check = {
             ChannelKind.PHONE: _check_phone,
             ChannelKind.EMAIL: _check_email,
@@ -347,15 +390,47 @@ class Channel(Strict):
             ChannelKind.SOCIAL_MEDIA: _check_url,
             ChannelKind.APP: _check_url,
             ChannelKind.VIDEO: _check_url,
-        }.get(self.kind)
-        if check is not None:
-            try:
-                check(self.address)
-            except PydanticCustomError as exc:
-                raise _fail(
-                    "format", exc.message(), (exc.context or {}).get("hint", ""), field="address"
-                ) from None
+        }[self.kind]
+        try:
+            check(self.address)
+        except PydanticCustomError as exc:
+            raise _fail(
+                "format", exc.message(), (exc.context or {}).get("hint", ""), field="address"
+            ) from None
         return self
+
+    def _postal_address_fits(self) -> Channel:
+        """Check a shop or postal channel: a postal address in parts, a phone only for a shop."""
+        if self.address is not None:
+            # The single-line form of earlier versions: its country could not be translated.
+            raise _fail(
+                "format",
+                "the address of a {channel_kind} channel is written in parts, "
+                "under 'postal_address'",
+                "replace 'address: ...' with 'postal_address:' holding street, postal_code, "
+                "city and country (an ISO code such as PT); see docs/reference.md",
+                channel_kind=self.kind.value,
+                field="address",
+            )
+        if self.postal_address is None:
+            raise _fail(
+                "inconsistent",
+                "a {channel_kind} channel needs 'postal_address'",
+                "add 'postal_address:' with street, postal_code, city and country",
+                channel_kind=self.kind.value,
+            )
+        if self.phone is not None and self.kind is not ChannelKind.IN_PERSON:
+            raise _fail(
+                "inconsistent",
+                "'phone' belongs to a shop (in_person channel), not to a post channel",
+                "make the number a channel of its own, with kind: phone",
+                field="phone",
+            )
+        return self
+
+
+# Channels that are a place: a shop to visit, or an address to write to.
+PLACE_KINDS = frozenset({ChannelKind.IN_PERSON, ChannelKind.POST})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ CUSTOM_ERROR_CODES: dict[str, str] = {
     "cp_time_zone": "CP210",
     "cp_holidays": "CP211",
     "cp_path": "CP212",
+    "cp_country": "CP213",
 }
 
 _EXPECTED: dict[str, str] = {

@@ -62,14 +62,13 @@ VALUE_TYPES: tuple[tuple[str, str, str], ...] = (
     ("AssetPath", "file", "a path relative to the site folder, e.g. `assets/logo.svg`"),
     ("LanguageCode", "language", "one of `pt-PT`, `ca`, `cs`, `ro`, `en`"),
     ("TimeZone", "time zone", "an IANA time zone, e.g. `Europe/Lisbon`"),
+    ("CountryCode", "country", "an ISO 3166-1 alpha-2 code in capitals, e.g. `PT`, `ES`, `CZ`"),
     ("HolidayCalendarField", "holidays", "a country code, or country-subdivision: `PT`, `ES-CT`"),
     ("Date", "date", "`YYYY-MM-DD`, e.g. `2026-01-01`"),
 )
 
 # Descriptions of the fields whose model has none (a test checks that none is missing).
 FIELD_NOTES: Mapping[str, str] = {
-    "Address.city": "The city or town.",
-    "Address.region": "The region or province, where addresses use one.",
     "Authority.role": "The id of the role that holds this authority.",
     "Channel.kind": "How customers reach us through this channel.",
     "Channel.name": "The channel's name, as customers know it.",

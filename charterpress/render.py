@@ -191,13 +191,18 @@ _PHONE_CHARS = re.compile(r"[^0-9+]")
 
 def contact_href(channel: Channel) -> str | None:
     """Return the link that opens a channel (tel:, mailto:, https:), or None for a place."""
+    if channel.address is None:
+        return None  # a place: its address is a postal address
     if channel.kind is ChannelKind.PHONE:
-        return "tel:" + _PHONE_CHARS.sub("", channel.address)
+        return phone_href(channel.address)
     if channel.kind is ChannelKind.EMAIL:
         return "mailto:" + channel.address
-    if channel.kind in (ChannelKind.IN_PERSON, ChannelKind.POST):
-        return None
     return channel.address
+
+
+def phone_href(number: str) -> str:
+    """Return the tel: link that dials NUMBER."""
+    return "tel:" + _PHONE_CHARS.sub("", number)
 
 
 def _locale_filters(locale: str) -> dict[str, Callable[..., Any]]:
@@ -211,6 +216,8 @@ def _locale_filters(locale: str) -> dict[str, Callable[..., Any]]:
         "time_range": lambda r: formatting.format_time_range(r, locale),
         "weekday": lambda i: formatting.weekday_name(i, locale),
         "number": lambda v: formatting.format_number(v, locale),
+        "address_lines": lambda a: formatting.format_address(a, locale),
+        "country": lambda c: formatting.country_name(c, locale),
     }
 
 
@@ -461,6 +468,7 @@ class Renderer:
         self.env.globals.update(
             WEEKDAYS=WEEKDAYS,
             contact_href=contact_href,
+            phone_href=phone_href,
             money=_money,
             result_rows=result_rows,
             results_chart=results_chart,
@@ -742,7 +750,7 @@ def site_contacts(charters: Mapping[str, Charter]) -> tuple[Contact, ...]:
     found: list[Contact] = []
     for charter in charters.values():
         for channel in charter.channels:
-            key = (channel.kind.value, channel.address)
+            key = (channel.kind.value, str(channel.address or channel.postal_address))
             if key not in seen:
                 seen.add(key)
                 found.append(Contact(channel, contact_href(channel)))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import languages
-from .model import WEEKDAYS, Channel, ChannelKind, Charter, SiteConfig
+from .model import WEEKDAYS, Address, Channel, ChannelKind, Charter, SiteConfig
 from .render import contact_href, holiday_closures, public_view
 from .values import TimeRange
 
@@ -96,8 +96,10 @@ def contact_point(channel: Channel, config: SiteConfig, today: dt.date) -> dict[
         point["telephone"] = channel.address
     elif channel.kind is ChannelKind.EMAIL:
         point["email"] = channel.address
-    elif place:
-        point["streetAddress"] = channel.address
+    elif channel.postal_address is not None:
+        point.update(postal_address(channel.postal_address))
+        if channel.phone is not None:
+            point["telephone"] = channel.phone
     elif href is not None:
         point["url"] = href
     if channel.languages:
@@ -107,6 +109,20 @@ def contact_point(channel: Channel, config: SiteConfig, today: dt.date) -> dict[
     if special:
         point["specialOpeningHoursSpecification"] = special
     return point
+
+
+def postal_address(address: Address) -> dict[str, str]:
+    """Return the schema.org PostalAddress properties of an address; the country as its code."""
+    street = ", ".join(str(p) for p in (address.street, address.street_2) if p)
+    found = {
+        "streetAddress": street,
+        "postalCode": str(address.postal_code),
+        "addressLocality": str(address.city),
+    }
+    if address.region is not None:
+        found["addressRegion"] = str(address.region)
+    found["addressCountry"] = address.country
+    return found
 
 
 def _bcp47(code: str) -> str:
@@ -128,16 +144,7 @@ def organisation(
     if org.website is not None:
         data["url"] = str(org.website)
     if org.address is not None:
-        address: dict[str, Any] = {
-            "@type": "PostalAddress",
-            "streetAddress": str(org.address.street),
-            "postalCode": str(org.address.postal_code),
-            "addressLocality": str(org.address.city),
-        }
-        if org.address.region is not None:
-            address["addressRegion"] = str(org.address.region)
-        address["addressCountry"] = org.address.country
-        data["address"] = address
+        data["address"] = {"@type": "PostalAddress", **postal_address(org.address)}
     if page_url is not None:
         data["subjectOf"] = {"@type": "WebPage", "url": page_url, "name": str(charter.title)}
     data["contactPoint"] = [

@@ -921,3 +921,62 @@ def parse_period(name: str) -> Period | None:
         if not 1 <= first <= 12:
             return None
     return Period(dt.date(year, first, 1), _month_end(year, last), name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Countries
+
+# Codes in CLDR's territory list that name no country: unknown, groupings and pseudo-locales.
+_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
+
+
+# Codes the European Union writes in place of ISO's, a common slip: United Kingdom, Greece.
+_EU_CODES = {"UK": "GB", "EL": "GR"}
+
+
+@cache
+def country_names(locale: str = "en") -> dict[str, str]:
+    """Return ISO 3166-1 alpha-2 code -> the country's name in LOCALE, from Babel (CLDR)."""
+    from babel import Locale
+
+    territories = Locale.parse(locale).territories
+    return {
+        code: name
+        for code, name in territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    }
+
+
+def _country_suggestion(value: str) -> str:
+    """Return the code the author probably meant ('PT' for 'pt' or 'Portugal'), or ''."""
+    import difflib
+
+    names = country_names()
+    if value.upper() in _EU_CODES:
+        return _EU_CODES[value.upper()]
+    if value.upper() in names:
+        return value.upper()
+    by_name = {name.casefold(): code for code, name in names.items()}
+    if value.casefold() in by_name:
+        return by_name[value.casefold()]
+    close = difflib.get_close_matches(value.casefold(), list(by_name), n=1, cutoff=0.75)
+    return by_name[close[0]] if close else ""
+
+
+def _check_country(value: Any) -> Any:
+    if isinstance(value, str) and value not in country_names():
+        suggestion = _country_suggestion(value.strip())
+        hint = "write the ISO 3166-1 alpha-2 code of the country in capitals, e.g. PT, ES, CZ, RO"
+        if suggestion:
+            hint = f"did you mean '{suggestion}' ({country_names()[suggestion]})? " + hint
+        raise _fail(
+            "country", "'{value}' is not an ISO 3166-1 country code", hint, value=value[:40]
+        )
+    return value
+
+
+CountryCode = Annotated[
+    str,
+    BeforeValidator(_check_country),
+    WithJsonSchema({"type": "string", "enum": sorted(country_names())}),
+]

@@ -212,7 +212,7 @@ def test_percentage_with_a_percent_sign(tmp_path: Path) -> None:
     assert found(site) == [("CP205", f"{CHARTER}:23:16")]
 
 
-def test_value_that_does_not_follow_its_pattern_explains_the_field(tmp_path: Path) -> None:
+def test_a_lowercase_country_code_suggests_the_capitals(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     replace(
         site,
@@ -222,8 +222,8 @@ def test_value_that_does_not_follow_its_pattern_explains_the_field(tmp_path: Pat
         "    city: Lisboa\n    country: pt\n",
     )
     problem = only(site)
-    assert (problem.code, str(problem.pos)) == ("CP205", f"{CONFIG}:9:14")
-    assert problem.hint == "what this field holds: ISO 3166 country code."
+    assert (problem.code, str(problem.pos)) == ("CP213", f"{CONFIG}:9:14")
+    assert problem.hint.startswith("did you mean 'PT' (Portugal)? ")
 
 
 def test_a_tag_whose_value_does_not_fit(tmp_path: Path) -> None:

@@ -97,14 +97,18 @@ def test_charter_pages_carry_the_organisation_and_its_channels_as_in_the_yaml(
                 for channel, point in zip(charter["channels"], points, strict=True):
                     if language.code == CONFIG["source_language"]:
                         assert point["name"] == channel["name"]
-                    kind, address = channel["kind"], channel["address"]
-                    if kind == "phone":
+                    kind, address = channel["kind"], channel.get("address")
+                    if kind in ("in_person", "post"):
+                        assert point["@type"] == "PostalAddress"
+                        parts = channel["postal_address"]
+                        assert point["postalCode"] == parts["postal_code"]
+                        assert point["addressLocality"] == parts["city"]
+                        assert point["addressCountry"] == parts["country"]
+                        assert point.get("telephone") == channel.get("phone")
+                    elif kind == "phone":
                         assert point["telephone"] == address
                     elif kind == "email":
                         assert point["email"] == address
-                    elif kind in ("in_person", "post"):
-                        assert point["@type"] == "PostalAddress"
-                        assert point["streetAddress"] == address
                     else:
                         assert point["url"] == address
                     wanted = [languages.BY_CODE[c].bcp47 for c in channel.get("languages", [])]

@@ -43,9 +43,9 @@ FILES: tuple[tuple[str, type[BaseModel]], ...] = (
     ("charter/procedures/answer.yml", model.Procedure),
     ("charter/results/desk/2025.yml", model.ResultSet),
 )
-# Text fields whose value must keep a format: the output folder, and a channel's address where
-# the kind asks for a number, an e-mail address or a web address (checked per kind).
-_FREE_ADDRESS_KINDS = ("in_person", "post")
+# Text fields whose value must keep a format: the output folder, and a channel's address (a
+# number, an e-mail address or a web address, checked per kind; a shop's postal address is a
+# mapping of free texts, walked as a model of its own).
 _DIALOGS = re.compile(r"\b(alert|confirm|prompt)\b")
 
 FieldPath = tuple[str, ...]
@@ -112,11 +112,7 @@ def text_slots(
         metadata = _field_metadata(info)
         inside = internal or model._has_marker(metadata, model.InternalOnly)
         if is_text(metadata):
-            if key == "output_dir" or (
-                key == "address"
-                and of is model.Channel
-                and (data.get("kind") not in _FREE_ADDRESS_KINDS)
-            ):
+            if key == "output_dir" or (key == "address" and of is model.Channel):
                 continue
             data.setdefault(key, "placeholder")
             translatable = model._has_marker(metadata, Translatable)

@@ -157,3 +157,54 @@ def test_json_ld_postal_address_has_every_part_and_the_country_code() -> None:
         "addressRegion": "București",
         "addressCountry": "RO",
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# On the built example (the session's one build): the shops in PT, ES, CZ and RO
+
+
+def _text(page: Path) -> str:
+    """Return the visible text of a built page, spaces normalised."""
+    from lxml import html
+
+    return " ".join(html.parse(str(page)).getroot().text_content().split())
+
+
+@pytest.mark.parametrize("language", languages.LANGUAGES, ids=lambda lang: lang.code)
+def test_the_shops_pages_name_each_country_in_the_pages_language(
+    example_build: Path, language: languages.Language
+) -> None:
+    folder = example_build / "public" / language.segment / "shops"
+    channels = _text(folder / "channels" / "index.html")
+    poster = _text(folder / "poster" / "index.html")
+    for country, names in NAMES.items():
+        name = names[language.gettext]
+        assert name in channels, (country, language.code)
+        assert name in poster, (country, language.code)
+    # The Prague shop in the Czech convention: postal code, then the locality.
+    assert "Ulice Příkladu 400/1, 110 00 Praha 1, " + NAMES["CZ"][language.gettext] in channels
+    # The footer names the head office's country in the page's language, never its code.
+    footer = _text(folder / "index.html")
+    assert "Rua do Exemplo, 100, 1000-001 Lisboa, " + NAMES["PT"][language.gettext] in footer
+    assert "1000-001 Lisboa, PT" not in footer
+
+
+def test_the_shops_json_ld_holds_each_shops_postal_address(example_build: Path) -> None:
+    import json
+
+    from lxml import html
+
+    page = example_build / "public" / "ca" / "shops" / "channels" / "index.html"
+    (script,) = html.parse(str(page)).xpath("//script[@type='application/ld+json']/text()")
+    points = {p["name"]: p for p in json.loads(script)["contactPoint"]}
+    barcelona = points["Casa Lumen Barcelona"]
+    assert {k: v for k, v in barcelona.items() if k.startswith(("@", "street", "postal", "address",
+                                                                 "tele"))} == {
+        "@type": "PostalAddress",
+        "streetAddress": "Carrer de l'Exemple, 300",
+        "postalCode": "08001",
+        "addressLocality": "Barcelona",
+        "addressCountry": "ES",
+        "telephone": "+34 930 000 300",
+    }  # fmt: skip
+    assert points["Casa Lumen București"]["streetAddress"] == "Strada Exemplului 500, Sector 1"

@@ -208,3 +208,15 @@ def test_the_shops_json_ld_holds_each_shops_postal_address(example_build: Path) 
         "telephone": "+34 930 000 300",
     }  # fmt: skip
     assert points["Casa Lumen București"]["streetAddress"] == "Strada Exemplului 500, Sector 1"
+
+
+def test_the_translated_parts_of_an_address_reach_the_content_catalog() -> None:
+    from charterpress.i18n import document_texts
+    from charterpress.yamlsource import load_yaml_text
+
+    config = (Path(__file__).resolve().parent.parent / CONFIG).read_text(encoding="utf-8")
+    config = config.replace("    city: Lisboa\n", "    city: Lisboa\n    directions: Third floor.\n")
+    document, problems = load_yaml_text(config, CONFIG)
+    assert document is not None and problems == []
+    found = {e.context: e.text for e in document_texts(document) if "address" in e.context}
+    assert found == {"site_config:organisation/address/directions": "Third floor."}

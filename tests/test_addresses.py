@@ -215,7 +215,8 @@ def test_the_translated_parts_of_an_address_reach_the_content_catalog() -> None:
     from charterpress.yamlsource import load_yaml_text
 
     config = (Path(__file__).resolve().parent.parent / CONFIG).read_text(encoding="utf-8")
-    config = config.replace("    city: Lisboa\n", "    city: Lisboa\n    directions: Third floor.\n")
+    directions = "    city: Lisboa\n    directions: Third floor.\n"
+    config = config.replace("    city: Lisboa\n", directions)
     document, problems = load_yaml_text(config, CONFIG)
     assert document is not None and problems == []
     found = {e.context: e.text for e in document_texts(document) if "address" in e.context}

@@ -16,7 +16,7 @@ from . import languages
 from .builddate import resolve_build_date
 from .calendars import CalendarError, ChannelCalendar, WorstCase, worst_case
 from .diagnostics import Diagnostic, SourcePos, error, has_errors
-from .load import CHARTER_DIR, PROCEDURE_DIR, SourceSet, load_sources
+from .load import CHARTER_DIR, PROCEDURE_DIR, SourceSet, load_sources, paused_gc
 from .model import (
     AverageAtMost,
     Charter,
@@ -1033,8 +1033,9 @@ def validate_site(root: Path, today: dt.date | None = None) -> ValidationOutcome
 
     TODAY is the build date (see builddate.py); without it, SOURCE_DATE_EPOCH or the clock.
     """
-    sources, diagnostics = load_sources(root)
-    outcome = validate_sources(sources, today)
+    with paused_gc():
+        sources, diagnostics = load_sources(root)
+        outcome = validate_sources(sources, today)
     outcome.diagnostics = diagnostics + outcome.diagnostics
     if has_errors(outcome.diagnostics):
         outcome.site = None

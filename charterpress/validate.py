@@ -123,15 +123,12 @@ _LANGUAGE_KEYS = {"source_language", "languages", "language"}
 def language_alias_warnings(document: YamlDocument) -> list[Diagnostic]:
     """Warn where a language is written as an alias such as 'pt' (CP209)."""
     found = []
-    for path, _mark in document.values.items():
+    for path in document.values:
         keys = [p for p in path if isinstance(p, str)]
+        if not keys or keys[-1] not in _LANGUAGE_KEYS:
+            continue  # most values: not a language, and not worth the walk to their value
         value = _value_at(document.data, path)
-        if (
-            keys
-            and keys[-1] in _LANGUAGE_KEYS
-            and isinstance(value, str)
-            and languages.is_alias(value)
-        ):
+        if isinstance(value, str) and languages.is_alias(value):
             canonical = languages.ALIASES[value]
             found.append(
                 error(

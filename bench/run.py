@@ -409,7 +409,8 @@ def _page(url: str) -> bytes | None:
             body: bytes = response.read()
     except (urllib.error.URLError, OSError):
         return None
-    end = body.rfind(b"</body>")
+    # serve inserts the script just before </body>: the page is what comes before it.
+    end = body.rfind(b"<script>\nvar livereload = function")
     return body[:end] if end >= 0 else body
 
 
@@ -425,6 +426,15 @@ def _serving_url(process: subprocess.Popen[bytes], log: Path) -> str:
             raise BenchError(f"serve exited {process.returncode}:\n{log.read_text()[-2000:]}")
         time.sleep(0.1)
     raise BenchError(f"serve did not start within {SERVE_TIMEOUT:.0f} s")
+
+
+def _monday_closing(site: Path) -> bytes:
+    """Return the Monday closing time that edit_charter last wrote, as pages show it."""
+    text = first_charter(site).read_text(encoding="utf-8")
+    found = re.search(r'^\s+monday: "10:00-(2[01]:\d\d)"', text, flags=re.MULTILINE)
+    if found is None:
+        raise BenchError(f"no Monday hours in {first_charter(site)}")
+    return found.group(1).encode()
 
 
 def serve_edits(site: Path, out: Path, repeat: int, work: Path) -> list[Run]:
@@ -448,7 +458,9 @@ def serve_edits(site: Path, out: Path, repeat: int, work: Path) -> list[Run]:
             cpu_before, _ = _proc_figures(process.pid)
             start = time.perf_counter()
             edit_charter(site)
-            while (now := _page(url)) == before or now is None:
+            closing = _monday_closing(site)
+            # Changed is not enough: the page must show the new closing time.
+            while (now := _page(url)) is None or now == before or closing not in now:
                 if time.perf_counter() - start > SERVE_TIMEOUT:
                     raise BenchError(f"the edit did not show at {url}")
                 time.sleep(0.02)

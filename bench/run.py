@@ -18,6 +18,10 @@ interpreter, so that every figure includes start-up and the peak memory is that 
   translation, or one template (an HTML comment in the site's override of
   public/commitments.md.j2); each run makes a change never seen before, so no rebuild is served
   from the cache's copy of an earlier state;
+- serve edit: a running `build.py serve` (started once, its first build not timed); the time
+  from saving a charter edit (as edit charter) to the changed channels page of that charter
+  served over HTTP (polled every 20 ms, the live-reload script left out of the comparison); its
+  CPU and peak are the serve process's own (from /proc), not its pool's;
 - yardstick: plain `mkdocs build` over the very mkdocs.yml projects the build generated, one
   after another. The projects live in a temporary folder during the build; one extra build, not
   timed, keeps a copy of each (it wraps mkdocs_site.build_project in its own process).
@@ -41,6 +45,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -318,7 +324,7 @@ def progress(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-MEASURES = ("validate", "cold", "edits", "yardstick")
+MEASURES = ("validate", "cold", "edits", "yardstick", "serve")
 
 
 def record(result: SizeResult, name: str, which: str, run: Run) -> None:
@@ -369,11 +375,106 @@ def measure_size(
         for index in range(repeat):
             run = yardstick(configs, work / f"yardstick-{charters}")
             record(result, "yardstick", f"{index + 1}/{repeat} ({len(configs)} projects)", run)
+    if "serve" in measures:
+        progress(f"N={charters}: starting serve")
+        for index, run in enumerate(serve_edits(site, out, repeat, work)):
+            record(result, "serve_edit", f"{index + 1}/{repeat}", run)
     for name, edit in EDITS.items() if "edits" in measures else ():
         for index in range(repeat):
             edit(site)
             record(result, name, f"{index + 1}/{repeat}", timed(build_command(site, out)))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The edit seen in a running serve
+
+SERVE_TIMEOUT = 600.0  # seconds for serve's first build, and for each edit to show
+
+
+def _proc_figures(pid: int) -> tuple[float, float]:
+    """Return the CPU seconds (user + system) and the peak memory in MB of the process PID."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    status = Path(f"/proc/{pid}/status").read_text()
+    peak = re.search(r"^VmHWM:\s+(\d+) kB", status, flags=re.MULTILINE)
+    return cpu, int(peak.group(1)) / 1024 if peak else float("nan")
+
+
+def _page(url: str) -> bytes | None:
+    """Return the page at URL without the live-reload script (it changes on every build)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            body: bytes = response.read()
+    except (urllib.error.URLError, OSError):
+        return None
+    # serve inserts the script just before </body>: the page is what comes before it.
+    end = body.rfind(b"<script>\nvar livereload = function")
+    return body[:end] if end >= 0 else body
+
+
+def _serving_url(process: subprocess.Popen[bytes], log: Path) -> str:
+    """Wait until serve announces its address in LOG; return it."""
+    deadline = time.perf_counter() + SERVE_TIMEOUT
+    while time.perf_counter() < deadline:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        found = re.search(r"serving (http://\S+/)", text)
+        if found:
+            return found.group(1)
+        if process.poll() is not None:
+            raise BenchError(f"serve exited {process.returncode}:\n{log.read_text()[-2000:]}")
+        time.sleep(0.1)
+    raise BenchError(f"serve did not start within {SERVE_TIMEOUT:.0f} s")
+
+
+def _monday_closing(site: Path) -> bytes:
+    """Return the Monday closing time that edit_charter last wrote, as pages show it."""
+    text = first_charter(site).read_text(encoding="utf-8")
+    found = re.search(r'^\s+monday: "10:00-(2[01]:\d\d)"', text, flags=re.MULTILINE)
+    if found is None:
+        raise BenchError(f"no Monday hours in {first_charter(site)}")
+    return found.group(1).encode()
+
+
+def serve_edits(site: Path, out: Path, repeat: int, work: Path) -> list[Run]:
+    """Time REPEAT charter edits from the save to the changed page served by a running serve."""
+    charter = first_charter(site).stem
+    pages = sorted((out / "public").glob(f"*/{charter}/channels/index.html"))
+    if not pages:
+        raise BenchError(f"no channels page of {charter} in {out}/public: build it first")
+    path = "/" + pages[0].parent.relative_to(out / "public").as_posix() + "/"
+    log = work / "serve.log"
+    command = [PYTHON, BUILD_PY, "serve", "--site", str(site), "--port", "0", "--today", TODAY]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, env=child_env(), stdout=sink, stderr=sink)
+    runs: list[Run] = []
+    try:
+        url = _serving_url(process, log) + path.lstrip("/")
+        for _ in range(repeat):
+            before = _page(url)
+            if before is None:
+                raise BenchError(f"serve does not serve {url}")
+            cpu_before, _ = _proc_figures(process.pid)
+            start = time.perf_counter()
+            edit_charter(site)
+            closing = _monday_closing(site)
+            # Changed is not enough: the page must show the new closing time.
+            while (now := _page(url)) is None or now == before or closing not in now:
+                if time.perf_counter() - start > SERVE_TIMEOUT:
+                    raise BenchError(f"the edit did not show at {url}")
+                time.sleep(0.02)
+            seconds = time.perf_counter() - start
+            cpu_after, peak = _proc_figures(process.pid)
+            runs.append(Run(round(seconds, 3), round(cpu_after - cpu_before, 3), round(peak, 1)))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return runs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,6 +490,7 @@ COLUMNS: tuple[tuple[str, Callable[[SizeResult], str]], ...] = (
     ("charter edit s", lambda r: _seconds(r, "edit_charter")),
     ("transl. edit s", lambda r: _seconds(r, "edit_translation")),
     ("template edit s", lambda r: _seconds(r, "edit_template")),
+    ("serve edit s", lambda r: _seconds(r, "serve_edit")),
     ("yardstick s", lambda r: _seconds(r, "yardstick")),
     ("yardstick cpu s", lambda r: _cpu(r, "yardstick")),
     ("cold/yardstick", lambda r: _ratio(r)),

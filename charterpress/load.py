@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +38,22 @@ def relative_name(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the duration of the block."""
+    # Loading and checking a site allocates millions of small objects that all stay alive, so
+    # each automatic collection walks everything allocated so far: half the CPU time of
+    # `validate` at 200 charters. The YAML node graph and the models hold no reference cycles
+    # worth collecting; reference counting still frees everything else at once.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _yaml_files(folder: Path) -> list[Path]:

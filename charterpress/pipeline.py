@@ -18,7 +18,7 @@ from typing import Any
 from . import exports, handbook, languages, mkdocs_site, progress, publish, sitemap, structured
 from .cache import CACHE_DIR, BuildCache
 from .diagnostics import Diagnostic, Level, error, has_errors
-from .load import load_sources
+from .load import load_sources, paused_gc
 from .lock import OutputBusy
 from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
 from .validate import ValidatedSite, validate_sources
@@ -130,13 +130,15 @@ def strictly(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SILENT) -> BuildResult:
     """Run every stage; replace the output folder only if all of them succeeded."""
     reporter.start(progress.LOAD)
-    sources, diagnostics = load_sources(options.site)
+    with paused_gc():
+        sources, diagnostics = load_sources(options.site)
     files = [sources.config] if sources.config else []
     reporter.finish(
         progress.LOAD, files=len(files + sources.charters + sources.procedures + sources.results)
     )
     reporter.start(progress.VALIDATE)
-    outcome = validate_sources(sources, options.today)
+    with paused_gc():
+        outcome = validate_sources(sources, options.today)
     diagnostics += outcome.diagnostics
     if outcome.site is None or has_errors(diagnostics):
         reporter.finish(progress.VALIDATE, detail="problems found")

@@ -28,7 +28,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -57,6 +57,8 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE_KEY = "<<"
 
+# The first characters of every null, boolean, integer and float that _resolve_plain accepts.
+_MAY_RESOLVE = frozenset("~nNtTfF+-.0123456789")
 _NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL_VALUES = {
     "true": True,
@@ -74,9 +76,11 @@ _INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,17})$")
 _FLOAT_RE = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
     """A 1-based line and column."""
+
+    # A tuple, not a frozen dataclass: a charter holds about 600 of them, and building a frozen
+    # dataclass costs a call to object.__setattr__ per field.
 
     line: int
     column: int
@@ -103,7 +107,7 @@ class YamlDocument:
         return SourcePos(self.file, 1, 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     """A node of the document graph as the event stream gives it; aliases share nodes."""
 
@@ -560,46 +564,84 @@ def _events(text: str) -> Iterator[Any]:
         loader.dispose()
 
 
+_NODE_START = {yaml.MappingStartEvent: "map", yaml.SequenceStartEvent: "seq"}
+_NODE_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _too_many(event: Any, file: str) -> YamlError:
+    """Report the key or value beyond the limit of MAX_WRITTEN (CP101)."""
+    return YamlError(
+        error(
+            "CP101",
+            f"the file holds more than {MAX_WRITTEN:,} keys and values",
+            _pos(file, _mark(event.start_mark)),
+            "split the file, or check that this is the file you meant to save here",
+        )
+    )
+
+
 def _compose(text: str, file: str) -> _Node | None:
     """Build the node graph from the event stream, checking nesting and anchors as it goes."""
     anchors: dict[str, _Node] = {}
-    stack: list[tuple[_Node, list[_Node]]] = []
-    root: _Node | None = None
+    # The open collections, each with its children so far; the bottom one collects the root.
+    bottom: list[_Node] = []
+    stack: list[tuple[_Node | None, list[_Node]]] = [(None, bottom)]
+    children = bottom
     documents = 0
     written = 0
-
-    def attach(node: _Node) -> None:
-        nonlocal root
-        if stack:
-            stack[-1][1].append(node)
-        else:
-            root = node
-
+    # One type test per event, most frequent first: this loop runs for every key and value.
     try:
         for event in _events(text):
-            if isinstance(event, yaml.NodeEvent):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
                 written += 1
                 if written > MAX_WRITTEN:
+                    raise _too_many(event, file)
+                start = event.start_mark
+                node = _Node(
+                    "scalar",
+                    Mark(start.line + 1, start.column + 1),
+                    event.tag,
+                    event.value,
+                    event.style,
+                    bool(event.implicit[0]),
+                    True,
+                )
+                if event.anchor:
+                    anchors[event.anchor] = node
+                children.append(node)
+            elif kind in _NODE_END:
+                node, done = stack.pop()  # type: ignore[assignment]
+                children = stack[-1][1]
+                if node.kind == "map":
+                    node.value = list(zip(done[0::2], done[1::2], strict=True))
+                else:
+                    node.value = done
+                node.complete = True
+            elif kind in _NODE_START:
+                written += 1
+                if written > MAX_WRITTEN:
+                    raise _too_many(event, file)
+                start = event.start_mark
+                node = _Node(_NODE_START[kind], Mark(start.line + 1, start.column + 1), event.tag)
+                if len(stack) > MAX_DEPTH:
                     raise YamlError(
                         error(
-                            "CP101",
-                            f"the file holds more than {MAX_WRITTEN:,} keys and values",
-                            _pos(file, _mark(event.start_mark)),
-                            "split the file, or check that this is the file you meant to save here",
+                            "CP107",
+                            f"the YAML nests deeper than {MAX_DEPTH} levels",
+                            _pos(file, node.mark),
+                            "flatten the structure; no charter field nests this deep",
                         )
                     )
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise YamlError(
-                        error(
-                            "CP109",
-                            "the file holds more than one YAML document",
-                            _pos(file, _mark(event.start_mark)),
-                            "remove the '---' line and move what follows it into a file of its own",
-                        )
-                    )
-            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor:
+                    anchors[event.anchor] = node
+                children.append(node)
+                children = []
+                stack.append((node, children))
+            elif kind is yaml.AliasEvent:
+                written += 1
+                if written > MAX_WRITTEN:
+                    raise _too_many(event, file)
                 target = anchors.get(event.anchor or "")
                 mark = _mark(event.start_mark)
                 if target is None:
@@ -622,43 +664,18 @@ def _compose(text: str, file: str) -> _Node | None:
                             "remove the alias",
                         )
                     )
-                attach(_Node("alias", mark, value=target))
-            elif isinstance(event, yaml.ScalarEvent):
-                node = _Node(
-                    "scalar",
-                    _mark(event.start_mark),
-                    event.tag,
-                    event.value,
-                    event.style,
-                    plain=bool(event.implicit[0]),
-                    complete=True,
-                )
-                if event.anchor:
-                    anchors[event.anchor] = node
-                attach(node)
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
-                node = _Node(kind, _mark(event.start_mark), event.tag, [])
-                if len(stack) >= MAX_DEPTH:
+                children.append(_Node("alias", mark, value=target))
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
                     raise YamlError(
                         error(
-                            "CP107",
-                            f"the YAML nests deeper than {MAX_DEPTH} levels",
-                            _pos(file, node.mark),
-                            "flatten the structure; no charter field nests this deep",
+                            "CP109",
+                            "the file holds more than one YAML document",
+                            _pos(file, _mark(event.start_mark)),
+                            "remove the '---' line and move what follows it into a file of its own",
                         )
                     )
-                if event.anchor:
-                    anchors[event.anchor] = node
-                attach(node)
-                stack.append((node, []))
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                node, children = stack.pop()
-                if node.kind == "map":
-                    node.value = list(zip(children[0::2], children[1::2], strict=True))
-                else:
-                    node.value = children
-                node.complete = True
     except yaml.YAMLError as exc:
         raise YamlError(_yaml_error_diagnostic(exc, file, text)) from None
     except RecursionError:  # pragma: no cover - the event parser does not recurse
@@ -667,7 +684,7 @@ def _compose(text: str, file: str) -> _Node | None:
                 "CP107", "the YAML nests too deeply", SourcePos(file, 1, 1), "flatten the structure"
             )
         ) from None
-    return root
+    return bottom[0] if bottom else None
 
 
 class _Converter:
@@ -703,6 +720,8 @@ class _Converter:
             )
         self.document.values[path] = via or node.mark
         if node.kind == "scalar":
+            if node.tag is None:  # most values: no tag to check
+                return _resolve_plain(node.value) if node.plain else node.value
             return self.scalar(node)
         if node.tag not in (None, "!", _MAP if node.kind == "map" else _SEQ):
             raise self.fail(
@@ -723,7 +742,10 @@ class _Converter:
         first_seen: dict[str, Mark] = {}
         merges: list[tuple[_Node, Mark]] = []
         for key_node, value_node in node.value:
-            key = self.key(key_node)
+            if key_node.kind == "scalar" and key_node.tag is None and key_node.value.strip():
+                key = key_node.value  # what key() returns for a plain text key, without the call
+            else:
+                key = self.key(key_node)
             key_mark = via or key_node.mark
             if key in first_seen:
                 first = first_seen[key]
@@ -858,6 +880,8 @@ def _tag_name(tag: str | None) -> str:
 
 def _resolve_plain(text: str) -> Any:
     """Resolve an unquoted scalar by YAML 1.2's core schema, leaving anything doubtful as text."""
+    if text and text[0] not in _MAY_RESOLVE:
+        return text  # most values are words: no pattern below can match them
     if _NULL_RE.match(text):
         return None
     if text in _BOOL_VALUES:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -110,7 +111,11 @@ def test_run_quick_prints_its_table(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
     header = next(line for line in lines if line.startswith("| N "))
-    assert "cold s" in header and "yardstick s" in header
+    assert "cold s" in header and "yardstick s" in header and "serve edit s" in header
     row = lines[lines.index(header) + 2].split("|")
     assert row[1].strip() == "1" and int(row[2]) > 0  # charters, pages
-    assert '"cold_build"' in report.read_text(encoding="utf-8")
+    figures = json.loads(report.read_text(encoding="utf-8"))["sizes"][0]["measures"]
+    assert "cold_build" in figures
+    # The edit was seen in the running serve: one timed run, after the save.
+    (serve_run,) = figures["serve_edit"]["runs"]
+    assert serve_run["seconds"] > 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import sysconfig
 from collections.abc import Generator
 from pathlib import Path
@@ -42,6 +44,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="rewrite tests/golden/ from the current output instead of comparing with it",
+    )
+
+
+def run_build_py(*args: str, epoch: str = "1767225600") -> subprocess.CompletedProcess[str]:
+    """Run `python build.py ARGS` of this repository with SOURCE_DATE_EPOCH (2026-01-01)."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
     )
 
 

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from charterpress import i18n, languages
 from charterpress.diagnostics import Diagnostic, Level, SourcePos
 from charterpress.texts import ForeignText
 from charterpress.validate import ValidatedSite, validate_site
-from tests.conftest import REPO, ROOTS, require_tool
+from tests.conftest import REPO, ROOTS, require_tool, run_build_py
 
 GOLDEN = Path(__file__).parent / "golden" / "i18n"
 EPOCH = "1767225600"  # 2026-01-01 00:00 UTC
@@ -269,14 +268,8 @@ def test_status_command_prints_json(site: Path) -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO / "build.py"), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-    )
+    """Run build.py with this module's SOURCE_DATE_EPOCH."""
+    return run_build_py(*args, epoch=EPOCH)
 
 
 # ---------------------------------------------------------------------------------------------

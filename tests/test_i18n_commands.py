@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,20 +11,12 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from charterpress.cli import main
-from tests.conftest import BUILD_DATE, REPO, require_tool
+from tests.conftest import BUILD_DATE, REPO, require_tool, run_build_py
 
 PROMISE = "online:commitments/store-availability/promise"
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO / "build.py"), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},  # 2026-01-01
-    )
+run_cli = run_build_py
 
 
 def test_pybabel_extract_reaches_the_charter_extractor(tmp_path: Path) -> None:

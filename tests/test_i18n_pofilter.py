@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import sysconfig
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 from charterpress import i18n, languages, pofilter
 from charterpress.diagnostics import Diagnostic, Level, SourcePos, error
 from tests import conftest
-from tests.conftest import REPO, require_tool
+from tests.conftest import REPO, require_tool, run_build_py
 
 CS = languages.BY_CODE["cs"]
 EN = languages.BY_CODE["en"]
@@ -195,15 +192,7 @@ def test_the_example_catalogs_pass_pofilter(domain_name: str) -> None:
     assert shown(found) == []
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO / "build.py"), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
-    )
+run_cli = run_build_py
 
 
 def test_i18n_check_prints_a_finding_and_no_pofilter_skips_it(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Generator
+import time
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite tests/golden/ from the current output instead of comparing with it",
     )
+
+
+def wait_for(
+    condition: Callable[[], bool], what: str, timeout: float = 60.0, interval: float = 0.1
+) -> None:
+    """Poll CONDITION every INTERVAL seconds; fail naming WHAT after TIMEOUT seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def run_build_py(*args: str, epoch: str = "1767225600") -> subprocess.CompletedProcess[str]:

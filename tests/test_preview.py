@@ -12,31 +12,22 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from charterpress.diagnostics import Diagnostic, SourcePos, error
 from charterpress.pipeline import BuildResult
 from charterpress.serve import BANNER_ID, banner, insert_banner
+from tests.conftest import wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
 TODAY = "2026-06-15"
 HOSTILE_KEY = "<script>alert(1)</script>"
 PAGE = "en/desk/commitments/"
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def fetch(url: str) -> str:

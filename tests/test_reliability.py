@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pytest
 from charterpress import lock, publish
 from charterpress.diagnostics import Level
 from charterpress.pipeline import BuildOptions, build_site
+from tests.conftest import wait_for as conftest_wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
@@ -44,13 +44,9 @@ def digest(folder: Path) -> dict[str, str]:
     }
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Poll CONDITION often: a build's stages follow each other quickly."""
+    conftest_wait_for(condition, what, interval=0.02)
 
 
 def copy_site(target: Path) -> Path:

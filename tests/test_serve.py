@@ -5,26 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 from charterpress.pipeline import BuildResult
 from charterpress.serve import failed, live_server, watched_paths
+from tests.conftest import wait_for
 
 ROOTS = Path(__file__).resolve().parent / "roots"
 TODAY = dt.date(2026, 6, 15)
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def fetch(url: str) -> str:

@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -40,6 +41,17 @@ FILES = "files"
 KEEP = 2  # entries per slot: the current one and the one before (an edit undone)
 STALE_SECONDS = 3600  # a private folder this old belongs to a build that was killed
 FORMAT = 1  # bump when the layout of an entry changes
+VALUE_SUFFIX = ".pickle"
+
+
+class _Missing:
+    """What fetch_value returns on a miss (None is a value that can be cached)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
 
 
 def _versions() -> str:
@@ -59,11 +71,11 @@ def _versions() -> str:
             found.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             found.append(f"{package}=none")
-    # A checkout's code changes without a new version number: its modules that shape MkDocs's
-    # output are part of the key.
+    # A checkout's code changes without a new version number: every module of the package is
+    # part of the key (cached values are pickled objects of its classes, made by its code).
     here = Path(__file__).resolve().parent
-    for module in ("mkdocs_site.py", "cache.py"):
-        found.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
+    for module in sorted(here.glob("*.py")):
+        found.append(f"{module.name}={hashlib.sha256(module.read_bytes()).hexdigest()}")
     return "\n".join(found)
 
 
@@ -186,6 +198,67 @@ class BuildCache:
         except OSError:
             # A full disk or a read-only site: the build goes on without the cache.
             self.stats["store_failures"] += 1
+
+    def fetch_value(self, stage: str, slot: str, key: str) -> Any:
+        """Return the value stored under KEY, or MISSING (counted as `<stage>_misses`).
+
+        Values are pickled: the cache is as trusted as the site folder that holds it (its
+        templates run in the build too). A damaged entry is a miss, and it is removed.
+        """
+        if self.folder is None:
+            return MISSING
+        entry = self._entry(stage, slot, key).with_suffix(VALUE_SUFFIX)
+        try:
+            data = entry.read_bytes()
+        except OSError:
+            self.stats[f"{stage}_misses"] += 1
+            return MISSING
+        digest, payload = data[:32], data[32:]
+        try:
+            if hashlib.sha256(payload).digest() != digest:
+                raise ValueError("the entry does not match its hash")
+            value = pickle.loads(payload)
+        except Exception:  # a damaged entry can fail to unpickle in any way
+            self.stats["corrupt"] += 1
+            self.stats[f"{stage}_misses"] += 1
+            with contextlib.suppress(OSError):
+                entry.unlink()
+            return MISSING
+        self.stats[f"{stage}_hits"] += 1
+        with contextlib.suppress(OSError):
+            os.utime(entry)
+        return value
+
+    def store_value(self, stage: str, slot: str, key: str, value: Any) -> None:
+        """Keep VALUE (picklable) under KEY; the slot keeps its KEEP most recent values."""
+        if self.folder is None:
+            return
+        entry = self._entry(stage, slot, key).with_suffix(VALUE_SUFFIX)
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            pending = entry.with_name(f".new-{uuid.uuid4().hex}")
+            pending.write_bytes(hashlib.sha256(payload).digest() + payload)
+            pending.replace(entry)  # whole or not at all, for concurrent builds
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            self.stats["store_failures"] += 1
+            return
+        self.stats[f"{stage}_stores"] += 1
+        self._prune_values(entry.parent, keep=entry.name)
+
+    def _prune_values(self, slot: Path, keep: str) -> None:
+        """Remove all but the KEEP most recently used values of a slot, and stale leftovers."""
+        now = time.time()
+        with contextlib.suppress(OSError):
+            for leftover in slot.glob(".new-*"):  # a build killed while it stored a value
+                if now - leftover.stat().st_mtime > STALE_SECONDS:
+                    leftover.unlink(missing_ok=True)
+            entries = sorted(
+                (p for p in slot.iterdir() if p.suffix == VALUE_SUFFIX),
+                key=lambda p: (p.name != keep, -p.stat().st_mtime),
+            )
+            for old in entries[KEEP:]:
+                old.unlink(missing_ok=True)
 
     def _prune(self, slot: Path, keep: str) -> None:
         """Remove all but the KEEP most recently used entries of a slot, and stale leftovers."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from charterpress.cache import CACHE_DIR, KEEP, BuildCache
+from charterpress.cache import CACHE_DIR, KEEP, MISSING, BuildCache
 from charterpress.cli import main
 from charterpress.diagnostics import Diagnostic, Level
 from charterpress.pipeline import BuildOptions, BuildResult, build_site
@@ -166,3 +166,34 @@ def test_a_slot_keeps_only_its_latest_entries(tmp_path: Path) -> None:
         cache.store_tree("mkdocs", "public-en", key, tree, [])
     kept = sorted(p.name for p in (tmp_path / "cache" / "mkdocs" / "public-en").iterdir())
     assert len(kept) == KEEP and "k3" in kept
+
+
+def test_a_cached_value_comes_back_and_a_damaged_one_is_a_miss(tmp_path: Path) -> None:
+    cache = BuildCache.open(tmp_path / "cache")
+    assert cache.fetch_value("render", "pt", "k1") is MISSING
+    cache.store_value("render", "pt", "k1", {"page": ["text", None]})
+    assert cache.fetch_value("render", "pt", "k1") == {"page": ["text", None]}
+    cache.store_value("render", "pt", "k2", None)  # None is a value, not a miss
+    assert cache.fetch_value("render", "pt", "k2") is None
+    entry = tmp_path / "cache" / "render" / "pt" / "k1.pickle"
+    entry.write_bytes(entry.read_bytes()[:-1] + b"x")
+    assert cache.fetch_value("render", "pt", "k1") is MISSING
+    assert not entry.exists()
+    assert (cache.stats["render_hits"], cache.stats["render_misses"]) == (2, 2)
+    assert (cache.stats["render_stores"], cache.stats["corrupt"]) == (2, 1)
+
+
+def test_a_slot_keeps_its_latest_values_only(tmp_path: Path) -> None:
+    cache = BuildCache.open(tmp_path / "cache")
+    for number in range(KEEP + 3):
+        cache.store_value("render", "pt", f"k{number}", number)
+    kept = sorted(p.name for p in (tmp_path / "cache" / "render" / "pt").iterdir())
+    assert len(kept) == KEEP
+    assert f"k{KEEP + 2}.pickle" in kept
+
+
+def test_a_disabled_cache_stores_nothing(tmp_path: Path) -> None:
+    cache = BuildCache(None)
+    cache.store_value("render", "pt", "k1", 1)
+    assert cache.fetch_value("render", "pt", "k1") is MISSING
+    assert cache.stats == {}

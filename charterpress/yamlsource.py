@@ -22,6 +22,7 @@ column, so that model errors, which carry such paths, point at the source.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import re
 import stat
@@ -94,6 +95,8 @@ class YamlDocument:
     data: Any
     values: dict[PathKey, Mark] = field(default_factory=dict)
     keys: dict[PathKey, Mark] = field(default_factory=dict)
+    # The SHA-256 of the text the document was read from: what the build cache keys results by.
+    digest: str = ""
 
     def pos(self, path: PathKey, *, key: bool = False) -> SourcePos:
         """Return the source position of PATH, or of its nearest ancestor that has one."""
@@ -264,7 +267,7 @@ def load_yaml_text(text: str, file: str) -> tuple[YamlDocument | None, list[Diag
                     else "write the file as 'key: value' lines",
                 )
             )
-        document = YamlDocument(file, None)
+        document = YamlDocument(file, None, digest=hashlib.sha256(text.encode()).hexdigest())
         document.data = _Converter(file, document).convert(root, (), 0)
     except YamlError as exc:
         return None, [_inside(exc.diagnostic, text)]

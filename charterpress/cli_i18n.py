@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -68,6 +69,9 @@ def _domains(site: Path, which: str, today: str | None = None) -> tuple[list[Any
         domains.append(i18n.ui_domain(site))
     if which in ("all", "content"):
         outcome = validate_site(site, when)
+        # The site stays alive until the command ends: leave its objects out of the collections
+        # that reading and writing the catalogs trigger (as `validate` does).
+        gc.freeze()
         if has_errors(outcome.diagnostics) or outcome.site is None:
             raise Problems(outcome.diagnostics)
         validated = outcome.site

@@ -87,7 +87,7 @@ def build(
         raise Problems(result.diagnostics)
     report(result.diagnostics, site, "text")
     warnings = sum(1 for d in result.diagnostics if d.level is Level.WARNING)
-    reporter.summary(result.out, result.languages, warnings)
+    reporter.summary(result.out, result.languages, warnings, result.cache)
 
 
 def checked_base_url(value: str | None) -> str | None:

@@ -100,6 +100,33 @@ def counted(counts: Mapping[str, int]) -> str:
     )
 
 
+# What each stage of the build cache keeps, for the summary (cache.py names the stages).
+CACHE_NOUNS = {"mkdocs": "MkDocs builds", "page": "built pages"}
+
+
+def cache_reuse(stats: Mapping[str, int]) -> str:
+    """Return "reused 3 of 10 MkDocs builds, ..." for the counters of the build cache.
+
+    The counters are "hits"/"misses" (whole MkDocs projects) and "<stage>_hits"/"_misses".
+    """
+    stages: dict[str, tuple[int, int]] = {}
+    for name, count in stats.items():
+        for outcome in ("hits", "misses"):
+            if name == outcome or name.endswith(f"_{outcome}"):
+                stage = name.removesuffix(outcome).removesuffix("_") or "mkdocs"
+                hits, misses = stages.get(stage, (0, 0))
+                stages[stage] = (
+                    (hits + count, misses) if outcome == "hits" else (hits, misses + count)
+                )
+    if not stages:
+        return "not used (--no-cache)"
+    parts = [
+        f"{hits} of {hits + misses} {CACHE_NOUNS.get(stage, stage)}"
+        for stage, (hits, misses) in sorted(stages.items())
+    ]
+    return "reused " + ", ".join(parts)
+
+
 def seconds(value: float) -> str:
     """Return a duration for people: "0.42 s", "12.3 s"."""
     return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
@@ -195,8 +222,15 @@ class TerminalReporter(Reporter):
         self.clear_bar()
         self.bar_shown = False
 
-    def summary(self, out: Path, languages: list[str], warnings: int) -> None:
-        """Print where the output is, the languages, pages per site and warnings."""
+    def summary(
+        self,
+        out: Path,
+        languages: list[str],
+        warnings: int,
+        cache: Mapping[str, int] | None = None,
+    ) -> None:
+        """Print where the output is, the languages, pages per site and warnings; with
+        --verbose, also what the build cache reused (CACHE: BuildResult.cache)."""
         self.close()
         if self.verbosity < Verbosity.NORMAL:
             return
@@ -220,6 +254,8 @@ class TerminalReporter(Reporter):
                 files = [p for p in where.rglob("*") if p.is_file()]
                 size = sum(p.stat().st_size for p in files)
                 self.line(f"  {'':<12} {counted({'files': len(files)})} written, {size:,} bytes")
+        if self.verbosity >= Verbosity.VERBOSE and cache is not None:
+            self.line(f"  {'cache':<12} {cache_reuse(cache)}")
 
     # -- output ------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import select
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from charterpress import progress
 from charterpress.cli import main
-from charterpress.progress import TerminalReporter, Verbosity, wants_colour
+from charterpress.progress import TerminalReporter, Verbosity, cache_reuse, wants_colour
 
 REPO = Path(__file__).resolve().parent.parent
 MINIMAL = Path(__file__).resolve().parent / "roots" / "minimal"
@@ -300,3 +301,25 @@ def test_on_a_terminal_the_build_has_colour_and_a_progress_bar(tmp_path: Path) -
     assert "\x1b[1;32mbuilt\x1b[0m en, pt-PT into" in text
     assert "\r[######------------------] 1/4 MkDocs builds (public/en)" in text
     assert "\r[########################] 4/4 MkDocs builds (handbook/pt)" in text
+
+
+def test_cache_reuse_names_each_stage_with_what_it_reused() -> None:
+    stats = Counter(hits=3, misses=7, page_hits=940, page_misses=60, stores=7, corrupt=1)
+    assert cache_reuse(stats) == "reused 3 of 10 MkDocs builds, 940 of 1000 built pages"
+    assert cache_reuse(Counter(render_misses=4)) == "reused 0 of 4 render"
+    assert cache_reuse(Counter()) == "not used (--no-cache)"
+
+
+def test_verbose_summary_says_what_the_cache_reused() -> None:
+    stream = io.StringIO()
+    reporter = reporter_on(stream, Verbosity.VERBOSE)
+    reporter.summary(Path("missing-out"), ["en"], warnings=0, cache=Counter(hits=1, misses=1))
+    assert (
+        stream.getvalue().splitlines()[-1]
+        == "charterpress:   cache        reused 1 of 2 MkDocs builds"
+    )
+    stream = io.StringIO()
+    reporter_on(stream, Verbosity.NORMAL).summary(
+        Path("missing-out"), ["en"], warnings=0, cache=Counter(hits=1)
+    )
+    assert "cache" not in stream.getvalue()

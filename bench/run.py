@@ -70,6 +70,9 @@ class Run:
     seconds: float
     cpu_seconds: float
     max_rss_mb: float
+    # What the build cache reused, as `build --verbose` says it ("reused 5 of 10 MkDocs builds,
+    # ..."); empty for anything but a build.
+    reused: str = ""
 
 
 @dataclass
@@ -161,17 +164,22 @@ def timed(command: Sequence[str], *, cwd: Path | None = None) -> Run:
     if process.returncode != 0:
         tail = output.decode("utf-8", "replace").strip().splitlines()[-15:]
         raise BenchError(f"{' '.join(command)} exited {process.returncode}:\n" + "\n".join(tail))
+    reused = re.search(rb"^charterpress:\s+cache\s+(.*)$", output, flags=re.MULTILINE)
     # ru_maxrss is in kilobytes on Linux.
     return Run(
         round(seconds, 3),
         round(usage.ru_utime + usage.ru_stime, 3),
         round(usage.ru_maxrss / 1024, 1),
+        reused.group(1).decode("utf-8", "replace").strip() if reused else "",
     )
 
 
 def build_command(site: Path, out: Path) -> list[str]:
     """Return the command of a full build of SITE into OUT."""
-    return [PYTHON, BUILD_PY, "build", "--site", str(site), "--out", str(out), "--today", TODAY]
+    return [
+        *(PYTHON, BUILD_PY, "build", "--site", str(site), "--out", str(out), "--today", TODAY),
+        "--verbose",  # for its line on what the cache reused
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,6 +341,7 @@ def record(result: SizeResult, name: str, which: str, run: Run) -> None:
     progress(
         f"N={result.charters}: {name} {which}: {run.seconds:.2f} s wall, "
         f"{run.cpu_seconds:.2f} s CPU, {run.max_rss_mb:.0f} MB peak"
+        + (f"; cache {run.reused}" if run.reused else "")
     )
 
 
@@ -490,10 +499,11 @@ COLUMNS: tuple[tuple[str, Callable[[SizeResult], str]], ...] = (
     ("charter edit s", lambda r: _seconds(r, "edit_charter")),
     ("transl. edit s", lambda r: _seconds(r, "edit_translation")),
     ("template edit s", lambda r: _seconds(r, "edit_template")),
+    ("charter edit/cold", lambda r: _ratio(r, "edit_charter", "cold_build")),
     ("serve edit s", lambda r: _seconds(r, "serve_edit")),
     ("yardstick s", lambda r: _seconds(r, "yardstick")),
     ("yardstick cpu s", lambda r: _cpu(r, "yardstick")),
-    ("cold/yardstick", lambda r: _ratio(r)),
+    ("cold/yardstick", lambda r: _ratio(r, "cold_build", "yardstick")),
     ("peak MB", lambda r: _peak(r)),
 )
 
@@ -508,11 +518,12 @@ def _cpu(result: SizeResult, name: str) -> str:
     return f"{measure.cpu_seconds:.2f}" if measure and measure.runs else "-"
 
 
-def _ratio(result: SizeResult) -> str:
-    cold, yard = result.measures.get("cold_build"), result.measures.get("yardstick")
-    if not (cold and cold.runs and yard and yard.runs):
+def _ratio(result: SizeResult, name: str, base: str) -> str:
+    """Return the median wall time of NAME divided by that of BASE."""
+    measure, by = result.measures.get(name), result.measures.get(base)
+    if not (measure and measure.runs and by and by.runs):
         return "-"
-    return f"{cold.seconds / yard.seconds:.2f}"
+    return f"{measure.seconds / by.seconds:.2f}"
 
 
 def _peak(result: SizeResult) -> str:
@@ -532,6 +543,16 @@ def table(results: list[SizeResult]) -> str:
     for row in rows:
         lines.append("| " + " | ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) + " |")
     return "\n".join(lines)
+
+
+def reuse_lines(results: list[SizeResult]) -> list[str]:
+    """Return what the cache reused in the last run of each rebuild, a line each."""
+    return [
+        f"N={r.charters} {name}: {measure.runs[-1].reused}"
+        for r in results
+        for name, measure in r.measures.items()
+        if measure.runs and measure.runs[-1].reused and name != "cold_build"
+    ]
 
 
 def package_version(name: str) -> str:
@@ -631,6 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{about['load_average'][0]} after (wall times grow with it; CPU times much less)"
     )
     print(table(results))
+    for line in reuse_lines(results):
+        print(line)
     if args.json:
         document = {
             "command": " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])]),

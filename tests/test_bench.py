@@ -112,10 +112,15 @@ def test_run_quick_prints_its_table(tmp_path: Path) -> None:
     lines = completed.stdout.splitlines()
     header = next(line for line in lines if line.startswith("| N "))
     assert "cold s" in header and "yardstick s" in header and "serve edit s" in header
+    assert "charter edit/cold" in header
     row = lines[lines.index(header) + 2].split("|")
     assert row[1].strip() == "1" and int(row[2]) > 0  # charters, pages
     figures = json.loads(report.read_text(encoding="utf-8"))["sizes"][0]["measures"]
     assert "cold_build" in figures
+    # A rebuild says what the cache reused; the cold build found nothing to reuse.
+    assert figures["edit_translation"]["runs"][0]["reused"].startswith("reused ")
+    assert "reused 0 of" in figures["cold_build"]["runs"][0]["reused"]
+    assert "N=1 edit_translation: reused " in completed.stdout
     # The edit was seen in the running serve: one timed run, after the save.
     (serve_run,) = figures["serve_edit"]["runs"]
     assert serve_run["seconds"] > 0

@@ -26,7 +26,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ STALE_SECONDS = 3600  # a private folder this old belongs to a build that was ki
 FORMAT = 1  # bump when the layout of an entry changes
 
 
-def _versions() -> str:
+def versions() -> str:
     """Return the versions of everything the cached stages run, as one string."""
     from importlib import metadata
 
@@ -62,20 +62,25 @@ def _versions() -> str:
     # A checkout's code changes without a new version number: its modules that shape MkDocs's
     # output are part of the key.
     here = Path(__file__).resolve().parent
-    for module in ("mkdocs_site.py", "cache.py"):
+    for module in ("mkdocs_site.py", "pagecache.py", "cache.py"):
         found.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
     return "\n".join(found)
 
 
-def hash_tree(folder: Path, replace: dict[str, str] | None = None) -> str:
+def hash_tree(
+    folder: Path, replace: dict[str, str] | None = None, leave_out: Collection[str] = ()
+) -> str:
     """Return the SHA-256 of the names and bytes of every file under FOLDER.
 
     REPLACE maps a relative file name to text to leave out of that file (a path that differs
-    from build to build, such as the staging folder named in mkdocs.yml).
+    from build to build, such as the staging folder named in mkdocs.yml); the files named in
+    LEAVE_OUT (relative names) are not hashed at all.
     """
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         name = path.relative_to(folder).as_posix()
+        if name in leave_out:
+            continue
         data = path.read_bytes()
         left_out = (replace or {}).get(name)
         if left_out:
@@ -116,7 +121,7 @@ class BuildCache:
     def key(self, *parts: str) -> str:
         """Return the key of a result from the hashes of its inputs and the tools' versions."""
         if not self._versions:
-            self._versions = _versions()
+            self._versions = versions()
         digest = hashlib.sha256(self._versions.encode())
         for part in parts:
             digest.update(f"\0{len(part)}:{part}".encode())

@@ -98,6 +98,10 @@ class Entry:
             raise ValueError("an entry has the wrong types")
         if entry.title is not None and not isinstance(entry.title, str):
             raise ValueError("an entry's title is not text")
+        if entry.anchors is not None and not (
+            isinstance(entry.anchors, list) and all(isinstance(a, str) for a in entry.anchors)
+        ):
+            raise ValueError("an entry's anchors are not a list of text")
         if entry.blob is not None and not (
             isinstance(entry.blob, str) and _DIGEST.fullmatch(entry.blob)
         ):
@@ -157,7 +161,7 @@ class PageCache:
             return  # a full disk or a read-only site: the build goes on without the cache
         kept = {entry.blob for entry in entries.values()}
         now = time.time()
-        for path in blobs.iterdir():
+        for path in [*blobs.iterdir(), *self.folder.glob(".*")]:
             with contextlib.suppress(OSError):
                 if path.name.startswith("."):
                     # A temporary file of a build killed while it wrote it.
@@ -212,7 +216,8 @@ class PageReuse:
         self.deferred: dict[str, Any] = {}  # src_uri -> Page read but not converted yet
         self.files: Any = None
         self.frame = ""
-        self.hits: dict[str, tuple[Entry, bytes | None]] = {}
+        self.settled = False  # whether the frame key is known
+        self.hits: dict[str, Entry] = {}
         self.kept: dict[str, Entry] = {}  # page key -> entry, for the new manifest
         self.new_blobs: dict[str, bytes] = {}
         self.done: set[str] = set()  # pages written and tidied by the wrappers (dest_uri)
@@ -256,6 +261,8 @@ class PageReuse:
 
         plugins = list(config.plugins.values())
         self.enabled = all(isinstance(plugin, SearchPlugin) for plugin in plugins)
+        if not self.enabled:
+            return
         for plugin in plugins:
             if plugin.config.enabled:
                 self.search = plugin.search_index
@@ -308,6 +315,7 @@ class PageReuse:
 
     def _settle(self, config: Any, files: Any) -> None:
         """Once every page is read: compute the frame, then convert what cannot be reused."""
+        self.settled = True
         deferred, self.deferred = self.deferred, {}
         self.frame = self._frame_key(config, files)
         if self.frame != self.cache.frame:
@@ -319,14 +327,15 @@ class PageReuse:
             return
         for src_uri, page in deferred.items():
             entry = self.cache.entries[page_key(self.frame, src_uri, self.sources[src_uri])]
-            data = self.cache.blob(entry.blob) if entry.blob is not None else None
             links = _links(entry.links, files)
-            if (entry.blob is not None and data is None) or links is False:
+            if links is False:
                 self._convert(page, config, files)
                 continue
             page.present_anchor_ids = None if entry.anchors is None else set(entry.anchors)
             page.links_to_anchors = links
-            self.hits[src_uri] = (entry, data)
+            # Its blob is read (and checked) when the page is written: a project's pages are
+            # not all held in memory at once.
+            self.hits[src_uri] = entry
 
     def _frame_key(self, config: Any, files: Any) -> str:
         """Return the key of everything a page depends on besides its own file."""
@@ -366,13 +375,20 @@ class PageReuse:
         if not self.enabled:
             original(page, config, doc_files, nav, env, dirty, excluded)
             return
-        if self.deferred:  # never with MkDocs 1.6.1: every page is read before any is built
+        if not self.settled:  # never with MkDocs 1.6.1: every page is read before any is built
             self._settle(config, self.files)
         src_uri = page.file.src_uri
         dest = Path(page.file.abs_dest_path)
-        hit = None if excluded else self.hits.get(src_uri)
-        if hit is not None:
-            entry, data = hit
+        entry = None if excluded else self.hits.get(src_uri)
+        data = None
+        if entry is not None and entry.blob is not None:
+            data = self.cache.blob(entry.blob)
+            if data is None:
+                # A missing or damaged blob: the page is converted and built after all, in its
+                # place (the frame is the cached one, so its title and anchors are the same).
+                self._convert(page, config, self.files)
+                entry = None
+        if entry is not None:
             if data is not None:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 dest.write_bytes(data)

@@ -1,10 +1,16 @@
 """The build cache: results of a stage kept under the site, keyed by hashes of their inputs.
 
-A rebuild redoes only what an edit changed. Today one stage is cached: the MkDocs build of each
-project (a language of the public site or of the handbook), keyed by the hash of exactly what
-MkDocs reads (the written project: mkdocs.yml, docs/, overrides/), the build date, and the
-versions of Python, Charterpress, MkDocs, Material and Markdown. A language whose pages did not
-change reuses its last MkDocs output instead of building it again.
+A rebuild redoes only what an edit changed. Two levels of the MkDocs stage are cached:
+
+- the MkDocs build of each project (a language of the public site or of the handbook), keyed by
+  the hash of exactly what MkDocs reads (the written project: mkdocs.yml, docs/, overrides/), the
+  build date, and the versions of Python, Charterpress, MkDocs, Material and Markdown. A language
+  whose pages did not change reuses its last MkDocs output instead of building it again (this
+  module, below);
+- inside a project that must be built, its pages: a page whose Markdown file and whose project's
+  frame (everything but the page bodies) did not change is not converted or rendered again
+  (charterpress/pagecache.py, in ``<site>/.charterpress-cache/pages/<slot>/``, one manifest per
+  slot with content-addressed blobs). ``stats`` counts ``page_hits`` and ``page_misses`` there.
 
 Entries live in ``<site>/.charterpress-cache/<stage>/<slot>/<key>/`` (``slot`` names a project,
 ``public-pt``): a ``files/`` tree, a ``diagnostics.json`` and, written last, a ``manifest.json``

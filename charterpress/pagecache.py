@@ -118,6 +118,7 @@ class PageCache:
     misses: int = 0
     frame: str = ""
     entries: dict[str, Entry] = field(default_factory=dict)
+    unwritable: bool = False
 
     def load(self) -> None:
         """Read the slot's manifest; a missing or damaged one is an empty cache."""
@@ -142,13 +143,28 @@ class PageCache:
             return None
         return data
 
-    def save(self, frame: str, entries: dict[str, Entry], new: dict[str, bytes]) -> None:
-        """Keep NEW blobs and replace the manifest with ENTRIES; drop the blobs it leaves out."""
+    def put(self, data: bytes) -> str | None:
+        """Store a page's HTML as a blob; return its hash (None if it cannot be stored).
+
+        Written at once, so that a project's pages are never all held in memory; a build that
+        ends with a warning leaves blobs that no manifest names, removed by the next save.
+        """
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            (self.folder / BLOBS).mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.folder / BLOBS / digest, data)
+        except OSError:
+            self.unwritable = True  # a full disk or a read-only site: no manifest this time
+            return None
+        return digest
+
+    def save(self, frame: str, entries: dict[str, Entry]) -> None:
+        """Replace the manifest with ENTRIES (their blobs stored); drop the blobs it leaves out."""
+        if self.unwritable:
+            return
         blobs = self.folder / BLOBS
         try:
             blobs.mkdir(parents=True, exist_ok=True)
-            for digest, data in sorted(new.items()):
-                _write_atomically(blobs / digest, data)
             manifest = {
                 "format": FORMAT,
                 "frame": frame,
@@ -161,7 +177,11 @@ class PageCache:
             return  # a full disk or a read-only site: the build goes on without the cache
         kept = {entry.blob for entry in entries.values()}
         now = time.time()
-        for path in [*blobs.iterdir(), *self.folder.glob(".*")]:
+        try:
+            found = [*blobs.iterdir(), *self.folder.glob(".*")]
+        except OSError:
+            return
+        for path in found:
             with contextlib.suppress(OSError):
                 if path.name.startswith("."):
                     # A temporary file of a build killed while it wrote it.
@@ -219,7 +239,6 @@ class PageReuse:
         self.settled = False  # whether the frame key is known
         self.hits: dict[str, Entry] = {}
         self.kept: dict[str, Entry] = {}  # page key -> entry, for the new manifest
-        self.new_blobs: dict[str, bytes] = {}
         self.done: set[str] = set()  # pages written and tidied by the wrappers (dest_uri)
         self.search: Any = None  # Material's search index, if the plugin is on
 
@@ -407,9 +426,7 @@ class PageReuse:
         digest = None
         if dest.is_file():
             self.tidy(dest)
-            data = dest.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            self.new_blobs[digest] = data
+            digest = self.cache.put(dest.read_bytes())
             self.done.add(page.file.dest_uri)
         added = self.search.entries[before:] if self.search is not None else []
         links = page.links_to_anchors
@@ -428,7 +445,7 @@ class PageReuse:
     def save(self) -> None:
         """Keep this build's pages as the slot's cache."""
         if self.enabled and self.frame and len(self.kept) == len(self.pages):
-            self.cache.save(self.frame, self.kept, self.new_blobs)
+            self.cache.save(self.frame, self.kept)
 
 
 def _links(data: list[Any] | None, files: Any) -> dict[Any, dict[str, str]] | bool | None:

@@ -215,6 +215,25 @@ def test_a_damaged_page_is_rebuilt_and_stored_again(tmp_path: Path) -> None:
     assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
 
 
+def test_the_pages_of_a_build_with_a_warning_are_not_kept(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    with (site / "templates" / TEMPLATE).open("a", encoding="utf-8") as file:
+        file.write("\n[A page that does not exist](missing.md)\n")
+    result = build_site(
+        BuildOptions(site=site, today=TODAY, out=tmp_path / "out", cache=True, jobs=1)
+    )
+    # A warning without --strict: the site is built, and says which link is broken.
+    assert result.ok
+    warned = [d.message for d in result.diagnostics if d.code == "CP421"]
+    assert [message.split(":")[0] for message in warned] == ["MkDocs (en)", "MkDocs (pt)"]
+    pages = site / CACHE_DIR / "pages"
+    # The public projects warned (every MkDocs warning is CP421); the handbook's did not.
+    assert sorted(p.parent.name for p in pages.glob("*/manifest.json")) == [
+        "handbook-en",
+        "handbook-pt",
+    ]
+
+
 def test_a_corrupt_cache_entry_is_rebuilt_and_dropped(tmp_path: Path) -> None:
     site = _site(tmp_path)
     out = tmp_path / "out"

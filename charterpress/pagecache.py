@@ -19,7 +19,10 @@ that know its insides): ``_populate_page`` and ``_build_page`` are wrapped for t
 - Writing: a cached page's final HTML (tidied) is written to its destination and its search
   entries are given to Material's search plugin, in the same order as a cold build; its anchors
   and its links to anchors are restored, so that ``validate_anchor_links`` sees every page.
-  Other pages go through the original ``_build_page`` and are tidied at once.
+  Other pages go through the original ``_build_page`` and are tidied at once. A cached page's
+  ``content`` and ``toc`` are not restored: only a page's own template and its search entries
+  read them (Material's templates read another page's title, URL and meta only), and both are
+  in the cache.
 
 Storage, per project (``<site>/.charterpress-cache/pages/<slot>/``): ``blobs/<sha256>``, each
 page's HTML stored once by the hash of its bytes, and ``manifest.json`` (the frame key, and per
@@ -287,8 +290,7 @@ class PageReuse:
                 self.search = plugin.search_index
         self.files = files
         self.expected = len(files.documentation_pages())
-        if self.enabled:
-            self.cache.load()
+        self.cache.load()
 
     @staticmethod
     def _read(page: Any, config: Any, files: Any) -> Any:

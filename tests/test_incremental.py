@@ -196,23 +196,31 @@ def test_a_rebuilt_project_builds_only_its_changed_pages(tmp_path: Path) -> None
         assert {blob.name for blob in (slot / "blobs").iterdir()} == named
 
 
-def test_a_damaged_page_is_rebuilt_and_stored_again(tmp_path: Path) -> None:
+def test_a_damaged_page_or_manifest_is_rebuilt_and_stored_again(tmp_path: Path) -> None:
     site = _site(tmp_path)
     out = tmp_path / "out"
     _build(site, out, cache=True)
-    every_page = sum(len(pages) for pages in _mkdocs_pages(out).values())
+    projects = _mkdocs_pages(out)
+    every_page = sum(len(pages) for pages in projects.values())
     slot = site / CACHE_DIR / "pages" / "public-en"
     manifest = json.loads((slot / "manifest.json").read_text(encoding="utf-8"))
     (blob,) = [
         entry["blob"] for entry in manifest["pages"].values() if entry["src_uri"] == "index.md"
     ]
     (slot / "blobs" / blob).write_bytes(b"damaged")
+    (site / CACHE_DIR / "pages" / "public-pt" / "manifest.json").write_text("{", encoding="utf-8")
     # Without the cache of whole projects, each project is built again, from its pages' cache.
     shutil.rmtree(site / CACHE_DIR / "mkdocs")
     result = _build(site, out, cache=True)
-    assert (result.cache["page_hits"], result.cache["page_misses"]) == (every_page - 1, 1)
+    rebuilt = 1 + len(projects["public/pt"])  # the damaged page, every page of the damaged slot
+    assert result.cache["page_hits"] == every_page - rebuilt
+    assert result.cache["page_misses"] == rebuilt
     assert hashlib.sha256((slot / "blobs" / blob).read_bytes()).hexdigest() == blob
     assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+    # Both stored again: the next build of every project takes every page from the cache.
+    shutil.rmtree(site / CACHE_DIR / "mkdocs")
+    result = _build(site, out, cache=True)
+    assert (result.cache["page_hits"], result.cache["page_misses"]) == (every_page, 0)
 
 
 def test_the_pages_of_a_build_with_a_warning_are_not_kept(tmp_path: Path) -> None:

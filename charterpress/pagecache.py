@@ -44,6 +44,7 @@ import os
 import re
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -371,12 +372,15 @@ class PageReuse:
         listing = [
             [page.file.src_uri, page.url, page.title, _frame_meta(page.meta)] for page in self.pages
         ]
-        material = json.dumps(
-            [versions(), self.build_date, static, listing],
-            ensure_ascii=False,
-            sort_keys=True,
-            default=str,
-        )
+        try:
+            # In the order YAML gave (not sorted: a mapping may mix keys of several types).
+            material = json.dumps(
+                [versions(), self.build_date, static, listing], ensure_ascii=False, default=str
+            )
+        except (TypeError, ValueError):
+            # Front matter that JSON cannot hold (a key that is a list): a frame never seen
+            # before, so that no page of this build is taken from the cache.
+            return uuid.uuid4().hex
         return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
 
     # -- writing ------------------------------------------------------------------------------

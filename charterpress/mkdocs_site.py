@@ -33,10 +33,11 @@ import jinja2
 import jinja2.bccache
 import yaml
 
-from . import i18n, pagecache
+from . import i18n
 from .cache import BuildCache, hash_tree
 from .diagnostics import Diagnostic, error, has_errors
 from .languages import Language
+from .pagecache import STAGE as PAGE_STAGE
 from .pagecache import PageCache, reuse_pages
 from .render import NavItem, Page, RenderedLanguage, builtin_templates_dir
 
@@ -687,8 +688,7 @@ def tidy_site(site_dir: Path, done: Collection[str] = frozenset()) -> None:
 # ---------------------------------------------------------------------------------------------
 # Building many projects at once, across the cores
 
-CACHE_STAGE = "mkdocs"
-PAGE_STAGE = pagecache.STAGE
+CACHE_STAGE = "mkdocs"  # and PAGE_STAGE, the pages of the projects built (pagecache.py)
 # Called in the parent, on the thread that waits, when a project is built: (kind, segment,
 # pages), e.g. ("public", "pt", 30); for a progress display.
 OnBuilt = Callable[[str, str, int], None]

@@ -239,6 +239,7 @@ class PageReuse:
         self.sources: dict[str, bytes] = {}  # src_uri -> the Markdown file's bytes
         self.deferred: dict[str, Any] = {}  # src_uri -> Page read but not converted yet
         self.files: Any = None
+        self.static = ""  # the hash of the project's files that are not pages
         self.frame = ""
         self.settled = False  # whether the frame key is known
         self.hits: dict[str, Entry] = {}
@@ -361,21 +362,24 @@ class PageReuse:
 
     def _frame_key(self, config: Any, files: Any) -> str:
         """Return the key of everything a page depends on besides its own file."""
-        pages = {
-            Path(page.file.abs_src_path).resolve().relative_to(self.project_dir).as_posix()
-            for page in self.pages
-            if page.file.abs_src_path
-        }
-        static = hash_tree(
-            self.project_dir, {"mkdocs.yml": str(self.site_dir.resolve())}, leave_out=pages
-        )
+        if not self.static:
+            pages = {
+                Path(page.file.abs_src_path).resolve().relative_to(self.project_dir).as_posix()
+                for page in self.pages
+                if page.file.abs_src_path
+            }
+            self.static = hash_tree(
+                self.project_dir, {"mkdocs.yml": str(self.site_dir.resolve())}, leave_out=pages
+            )
         listing = [
             [page.file.src_uri, page.url, page.title, _frame_meta(page.meta)] for page in self.pages
         ]
         try:
             # In the order YAML gave (not sorted: a mapping may mix keys of several types).
             material = json.dumps(
-                [versions(), self.build_date, static, listing], ensure_ascii=False, default=str
+                [versions(), self.build_date, self.static, listing],
+                ensure_ascii=False,
+                default=str,
             )
         except (TypeError, ValueError):
             # Front matter that JSON cannot hold (a key that is a list): a frame never seen

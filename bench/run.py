@@ -270,10 +270,10 @@ from charterpress import cli, mkdocs_site
 keep = Path(sys.argv[1])
 original = mkdocs_site.build_project
 
-def build_project(project, build_date):
+def build_project(project, build_date, *args):
     kind = "handbook" if project.site_dir.parent.name == "handbook" else "public"
     shutil.copytree(project.config_file.parent, keep / f"{kind}-{project.site_dir.name}")
-    return original(project, build_date)
+    return original(project, build_date, *args)
 
 mkdocs_site.build_project = build_project
 sys.argv = ["build.py", *sys.argv[2:]]

@@ -1,10 +1,16 @@
 """The build cache: results of a stage kept under the site, keyed by hashes of their inputs.
 
-A rebuild redoes only what an edit changed. Today one stage is cached: the MkDocs build of each
-project (a language of the public site or of the handbook), keyed by the hash of exactly what
-MkDocs reads (the written project: mkdocs.yml, docs/, overrides/), the build date, and the
-versions of Python, Charterpress, MkDocs, Material and Markdown. A language whose pages did not
-change reuses its last MkDocs output instead of building it again.
+A rebuild redoes only what an edit changed. Two levels of the MkDocs stage are cached:
+
+- the MkDocs build of each project (a language of the public site or of the handbook), keyed by
+  the hash of exactly what MkDocs reads (the written project: mkdocs.yml, docs/, overrides/), the
+  build date, and the versions of Python, Charterpress, MkDocs, Material and Markdown. A language
+  whose pages did not change reuses its last MkDocs output instead of building it again (this
+  module, below);
+- inside a project that must be built, its pages: a page whose Markdown file and whose project's
+  frame (everything but the page bodies) did not change is not converted or rendered again
+  (charterpress/pagecache.py, in ``<site>/.charterpress-cache/pages/<slot>/``, one manifest per
+  slot with content-addressed blobs). ``stats`` counts ``page_hits`` and ``page_misses`` there.
 
 Entries live in ``<site>/.charterpress-cache/<stage>/<slot>/<key>/`` (``slot`` names a project,
 ``public-pt``): a ``files/`` tree, a ``diagnostics.json`` and, written last, a ``manifest.json``
@@ -27,7 +33,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +60,7 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-def _versions() -> str:
+def versions() -> str:
     """Return the versions of everything the cached stages run, as one string."""
     from importlib import metadata
 
@@ -79,15 +85,20 @@ def _versions() -> str:
     return "\n".join(found)
 
 
-def hash_tree(folder: Path, replace: dict[str, str] | None = None) -> str:
+def hash_tree(
+    folder: Path, replace: dict[str, str] | None = None, leave_out: Collection[str] = ()
+) -> str:
     """Return the SHA-256 of the names and bytes of every file under FOLDER.
 
     REPLACE maps a relative file name to text to leave out of that file (a path that differs
-    from build to build, such as the staging folder named in mkdocs.yml).
+    from build to build, such as the staging folder named in mkdocs.yml); the files named in
+    LEAVE_OUT (relative names) are not hashed at all.
     """
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         name = path.relative_to(folder).as_posix()
+        if name in leave_out:
+            continue
         data = path.read_bytes()
         left_out = (replace or {}).get(name)
         if left_out:
@@ -128,7 +139,7 @@ class BuildCache:
     def key(self, *parts: str) -> str:
         """Return the key of a result from the hashes of its inputs and the tools' versions."""
         if not self._versions:
-            self._versions = _versions()
+            self._versions = versions()
         digest = hashlib.sha256(self._versions.encode())
         for part in parts:
             digest.update(f"\0{len(part)}:{part}".encode())

@@ -24,7 +24,7 @@ import signal
 import sysconfig
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ from . import i18n
 from .cache import BuildCache, hash_tree
 from .diagnostics import Diagnostic, error, has_errors
 from .languages import Language
+from .pagecache import STAGE as PAGE_STAGE
+from .pagecache import PageCache, reuse_pages
 from .render import NavItem, Page, RenderedLanguage, builtin_templates_dir
 
 # Material's recommended layout for a multilingual site: one project per language, each with its
@@ -560,8 +562,13 @@ def _fast_theme_env(theme: Any) -> Any:
     return get_env
 
 
-def build_project(project: Project, build_date: dt.date) -> list[Diagnostic]:
-    """Build one MkDocs project; return MkDocs's warnings (CP421) and failure (CP420)."""
+def build_project(
+    project: Project, build_date: dt.date, pages: PageCache | None = None
+) -> list[Diagnostic]:
+    """Build one MkDocs project; return MkDocs's warnings (CP421) and failure (CP420).
+
+    With PAGES, the pages that did not change come from that cache (and it counts them).
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -570,13 +577,18 @@ def build_project(project: Project, build_date: dt.date) -> list[Diagnostic]:
     # message names the language instead.
     language = project.config_file.parent.name
     diagnostics: list[Diagnostic] = []
+    reuse = None
     with _build_environment(build_date), _captured_logs() as logs:
         try:
             config = load_config(str(project.config_file))
             config.theme.get_env = _fast_theme_env(config.theme)  # type: ignore[method-assign]
-            build(config)
-            tidy_site(project.site_dir)
+            with reuse_pages(
+                pages, project.config_file, project.site_dir, build_date.isoformat(), tidy_file
+            ) as reuse:
+                build(config)
+            tidy_site(project.site_dir, done=reuse.done if reuse else frozenset())
         except MkDocsException as exc:
+            reuse = None
             diagnostics.append(
                 error(
                     "CP420",
@@ -588,6 +600,7 @@ def build_project(project: Project, build_date: dt.date) -> list[Diagnostic]:
             )
     for record in logs.records:
         if record.levelno >= logging.WARNING:
+            reuse = None  # a page cache is kept only from a build with no warning
             message = " ".join(record.getMessage().split())
             diagnostics.insert(
                 0,
@@ -598,6 +611,8 @@ def build_project(project: Project, build_date: dt.date) -> list[Diagnostic]:
                     "this is usually a broken link or anchor in a template",
                 ),
             )
+    if reuse is not None:
+        reuse.save()
     return diagnostics
 
 
@@ -652,19 +667,28 @@ def tidy_html(text: str) -> str:
     return text
 
 
-def tidy_site(site_dir: Path) -> None:
-    """Apply tidy_html to every page of a built site."""
+def tidy_file(page: Path) -> None:
+    """Apply tidy_html to one built page."""
+    original = page.read_text(encoding="utf-8")
+    tidied = tidy_html(original)
+    if tidied != original:
+        page.write_text(tidied, encoding="utf-8")
+
+
+def tidy_site(site_dir: Path, done: Collection[str] = frozenset()) -> None:
+    """Apply tidy_html to every page of a built site but those DONE (tidied or from a cache).
+
+    DONE holds paths relative to SITE_DIR, as MkDocs's dest_uri.
+    """
     for page in sorted(site_dir.rglob("*.html")):
-        original = page.read_text(encoding="utf-8")
-        tidied = tidy_html(original)
-        if tidied != original:
-            page.write_text(tidied, encoding="utf-8")
+        if page.relative_to(site_dir).as_posix() not in done:
+            tidy_file(page)
 
 
 # ---------------------------------------------------------------------------------------------
 # Building many projects at once, across the cores
 
-CACHE_STAGE = "mkdocs"
+CACHE_STAGE = "mkdocs"  # and PAGE_STAGE, the pages of the projects built (pagecache.py)
 # Called in the parent, on the thread that waits, when a project is built: (kind, segment,
 # pages), e.g. ("public", "pt", 30); for a progress display.
 OnBuilt = Callable[[str, str, int], None]
@@ -675,9 +699,27 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _build_in_worker(config_file: str, site_dir: str, build_date: dt.date) -> list[Diagnostic]:
-    """Build one project in a pool process (a top-level function, so that it can be sent)."""
-    return build_project(Project(Path(config_file), Path(site_dir)), build_date)
+@dataclass(frozen=True)
+class Built:
+    """What the build of one project returns: its diagnostics, and its pages from the cache."""
+
+    diagnostics: list[Diagnostic]
+    page_hits: int = 0
+    page_misses: int = 0
+
+
+def _build_in_worker(
+    config_file: str, site_dir: str, build_date: dt.date, pages: str | None = None
+) -> Built:
+    """Build one project in a pool process (a top-level function, so that it can be sent).
+
+    PAGES is the project's folder of the page cache (None: no cache).
+    """
+    cache = PageCache(Path(pages)) if pages is not None else None
+    diagnostics = build_project(Project(Path(config_file), Path(site_dir)), build_date, cache)
+    if cache is None:
+        return Built(diagnostics)
+    return Built(diagnostics, cache.hits, cache.misses)
 
 
 def _init_worker(build: int) -> None:
@@ -759,15 +801,20 @@ class ProjectBuilder:
         A project whose files are those of a cached build gets that build's output instead.
         """
         segment = project.config_file.parent.name
+        slot = f"{kind}-{segment}"
         key = self._key(project) if self.cache.enabled else ""
         if key:
-            cached = self.cache.fetch_tree(CACHE_STAGE, f"{kind}-{segment}", key, project.site_dir)
+            cached = self.cache.fetch_tree(CACHE_STAGE, slot, key, project.site_dir)
             if cached is not None:
                 self._events.put((kind, segment, pages))
                 self.deliver()
                 return lambda: cached
+        # The pages of a project that must be built come from the page cache where they can.
+        folder = self.cache.folder
+        page_cache = str(folder / PAGE_STAGE / slot) if folder is not None else None
+        arguments = (str(project.config_file), str(project.site_dir), self.build_date, page_cache)
         if self.jobs == 1:
-            diagnostics = self._keep(build_project(project, self.build_date), project, kind, key)
+            diagnostics = self._keep(_build_in_worker(*arguments), project, kind, key)
             self._events.put((kind, segment, pages))
             self.deliver()
             return lambda: diagnostics
@@ -778,11 +825,9 @@ class ProjectBuilder:
                 initializer=_init_worker,
                 initargs=(os.getpid(),),
             )
-        future: concurrent.futures.Future[list[Diagnostic]]
+        future: concurrent.futures.Future[Built]
         try:
-            future = self._pool.submit(
-                _build_in_worker, str(project.config_file), str(project.site_dir), self.build_date
-            )
+            future = self._pool.submit(_build_in_worker, *arguments)
         except RuntimeError as exc:  # BrokenProcessPool: an earlier build's process died
             future = concurrent.futures.Future()
             future.set_exception(exc)
@@ -797,18 +842,18 @@ class ProjectBuilder:
         )
         return self.cache.key(files, self.build_date.isoformat())
 
-    def _keep(
-        self, diagnostics: list[Diagnostic], project: Project, kind: str, key: str
-    ) -> list[Diagnostic]:
-        """Store a successful build's output in the cache; return its diagnostics."""
+    def _keep(self, built: Built, project: Project, kind: str, key: str) -> list[Diagnostic]:
+        """Count the pages reused, store a successful build's output; return its diagnostics."""
+        diagnostics = built.diagnostics
+        if self.cache.enabled:
+            self.cache.stats["page_hits"] += built.page_hits
+            self.cache.stats["page_misses"] += built.page_misses
         if key and not has_errors(diagnostics) and project.site_dir.is_dir():
             slot = f"{kind}-{project.config_file.parent.name}"
             self.cache.store_tree(CACHE_STAGE, slot, key, project.site_dir, diagnostics)
         return diagnostics
 
-    def _wait(
-        self, future: concurrent.futures.Future[list[Diagnostic]], kind: str, segment: str
-    ) -> list[Diagnostic]:
+    def _wait(self, future: concurrent.futures.Future[Built], kind: str, segment: str) -> Built:
         """Wait for FUTURE, reporting every build that ends meanwhile; CP423 if it died."""
         while not future.done():
             concurrent.futures.wait([future], timeout=0.1)
@@ -817,18 +862,20 @@ class ProjectBuilder:
         try:
             return future.result()
         except Exception as exc:  # the worker died or could not send its result
-            return [
-                error(
-                    "CP423",
-                    # A pool whose process died fails every build it had not finished: which
-                    # one killed it is not known here.
-                    f"the {kind} site in '{segment}' was not built: a process of the build "
-                    f"pool stopped ({type(exc).__name__}: {exc})",
-                    None,
-                    "run the build again with --jobs 1, which builds in one process; if it "
-                    "still fails, report it with the output of --debug",
-                )
-            ]
+            return Built(
+                [
+                    error(
+                        "CP423",
+                        # A pool whose process died fails every build it had not finished: which
+                        # one killed it is not known here.
+                        f"the {kind} site in '{segment}' was not built: a process of the build "
+                        f"pool stopped ({type(exc).__name__}: {exc})",
+                        None,
+                        "run the build again with --jobs 1, which builds in one process; if it "
+                        "still fails, report it with the output of --debug",
+                    )
+                ]
+            )
 
     def deliver(self) -> None:
         """Report the builds that ended, on this thread."""

@@ -48,7 +48,9 @@ class BuildResult:
     out: Path | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
-    # What the cache did: hits, misses, stores, corrupt (entries found damaged and dropped).
+    # What the cache did with whole MkDocs projects: hits, misses, stores, corrupt (entries found
+    # damaged and dropped); and inside the projects built, with their pages: page_hits (taken
+    # from the page cache) and page_misses (converted and rendered by MkDocs).
     cache: Counter[str] = field(default_factory=Counter)
 
     @property

@@ -8,6 +8,8 @@ and one without, and the counters of the cache say what was reused. About ten sm
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import random
 import re
 import shutil
@@ -50,11 +52,12 @@ def _po(site: Path) -> Path:
 
 def edit_charter(site: Path, rng: random.Random) -> None:
     """Add a word to one of the charter's texts."""
+    _add_word(site, rng.choice(TEXT_FIELDS), rng.choice(WORDS))
+
+
+def _add_word(site: Path, name: str, word: str) -> None:
     path = site / "charter" / "help.yml"
-    name = rng.choice(TEXT_FIELDS)
-    text, count = re.subn(
-        rf"^{name}: (.*)$", rf"{name}: \1 {rng.choice(WORDS)}", path.read_text(), flags=re.M
-    )
+    text, count = re.subn(rf"^{name}: (.*)$", rf"{name}: \1 {word}", path.read_text(), flags=re.M)
     assert count == 1
     path.write_text(text, encoding="utf-8")
 
@@ -89,12 +92,44 @@ def _build(site: Path, out: Path, *, cache: bool) -> BuildResult:
     return result
 
 
+def _mkdocs_pages(out: Path) -> dict[str, list[str]]:
+    """Return the pages MkDocs built, per project ("public/en"): those of its search index."""
+    projects = {}
+    for index in sorted(out.glob("*/*/search/search_index.json")):
+        project = index.parent.parent.relative_to(out).as_posix()
+        docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+        urls = {doc["location"].partition("#")[0] for doc in docs}
+        projects[project] = sorted(f"{project}/{url}index.html" for url in urls)
+    return projects
+
+
+def _digests(out: Path) -> dict[str, str]:
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in out.rglob("*")
+        if p.is_file()
+    }
+
+
+def _page_counts(before: dict[str, str], out: Path) -> tuple[int, int, int]:
+    """Return the projects rebuilt, their pages and their changed pages, from the output."""
+    after = _digests(out)
+    projects = _mkdocs_pages(out)
+    changed = {
+        page for pages in projects.values() for page in pages if before.get(page) != after[page]
+    }
+    rebuilt = [project for project, pages in projects.items() if changed.intersection(pages)]
+    return len(rebuilt), sum(len(projects[project]) for project in rebuilt), len(changed)
+
+
 def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     site = _site(tmp_path)
     incremental = tmp_path / "incremental"
     first = _build(site, incremental, cache=True)
     assert (first.cache["hits"], first.cache["misses"], first.cache["stores"]) == (0, 4, 4)
+    every_page = sum(len(pages) for pages in _mkdocs_pages(incremental).values())
+    assert (first.cache["page_hits"], first.cache["page_misses"]) == (0, every_page)
 
     again = _build(site, incremental, cache=True)
     assert (again.cache["hits"], again.cache["misses"]) == (4, 0)
@@ -104,12 +139,19 @@ def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path
     rng.shuffle(edits)
     for number, edit in enumerate(edits, 1):
         edit(site, rng)
+        before = _digests(incremental)
         result = _build(site, incremental, cache=True)
         cold = _build(site, tmp_path / f"cold-{number}", cache=False)
         assert cold.cache == {}
         assert_same_tree(incremental, tmp_path / f"cold-{number}")
         assert result.diagnostics == cold.diagnostics
         assert result.cache["hits"] + result.cache["misses"] == 4
+        # Every page of a project rebuilt was built or reused; the changed ones were built (and
+        # maybe more: a new title changes every page's frame, see the tests below).
+        rebuilt, pages, changed = _page_counts(before, incremental)
+        assert result.cache["misses"] == rebuilt
+        assert result.cache["page_hits"] + result.cache["page_misses"] == pages
+        assert result.cache["page_misses"] >= changed
         if edit is edit_translation:
             # Only the Portuguese pages changed: both English projects come from the cache.
             assert result.cache["hits"] >= 2, (edit.__name__, result.cache)
@@ -117,6 +159,87 @@ def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path
             # A public template: the handbook's projects come from the cache.
             assert result.cache["hits"] >= 2, (edit.__name__, result.cache)
         assert result.cache["misses"] >= 1, (edit.__name__, result.cache)
+
+
+def test_a_rebuilt_project_builds_only_its_changed_pages(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    out = tmp_path / "out"
+    _build(site, out, cache=True)
+
+    # The summary shows on a few pages: the others of each project rebuilt come from the cache.
+    _add_word(site, "summary", "kindly")
+    before = _digests(out)
+    result = _build(site, out, cache=True)
+    rebuilt, pages, changed = _page_counts(before, out)
+    assert 0 < changed < pages, (rebuilt, pages, changed)
+    assert result.cache["misses"] == rebuilt
+    assert (result.cache["page_hits"], result.cache["page_misses"]) == (pages - changed, changed)
+    assert_same_tree(out, _build(site, tmp_path / "cold-1", cache=False).out or site)
+
+    # A new title changes the navigation that every page shows: all of them are built again.
+    _add_word(site, "title", "today")
+    before = _digests(out)
+    result = _build(site, out, cache=True)
+    rebuilt, pages, changed = _page_counts(before, out)
+    assert result.cache["misses"] == rebuilt
+    assert (result.cache["page_hits"], result.cache["page_misses"]) == (0, pages)
+    assert_same_tree(out, _build(site, tmp_path / "cold-2", cache=False).out or site)
+
+    # The blobs of the pages replaced are gone: each slot keeps only what its manifest names.
+    slots = sorted((site / CACHE_DIR / "pages").iterdir())
+    assert [slot.name for slot in slots] == [
+        f"{project.replace('/', '-')}" for project in sorted(_mkdocs_pages(out))
+    ]
+    for slot in slots:
+        manifest = json.loads((slot / "manifest.json").read_text(encoding="utf-8"))
+        named = {entry["blob"] for entry in manifest["pages"].values()}
+        assert {blob.name for blob in (slot / "blobs").iterdir()} == named
+
+
+def test_a_damaged_page_or_manifest_is_rebuilt_and_stored_again(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    out = tmp_path / "out"
+    _build(site, out, cache=True)
+    projects = _mkdocs_pages(out)
+    every_page = sum(len(pages) for pages in projects.values())
+    slot = site / CACHE_DIR / "pages" / "public-en"
+    manifest = json.loads((slot / "manifest.json").read_text(encoding="utf-8"))
+    (blob,) = [
+        entry["blob"] for entry in manifest["pages"].values() if entry["src_uri"] == "index.md"
+    ]
+    (slot / "blobs" / blob).write_bytes(b"damaged")
+    (site / CACHE_DIR / "pages" / "public-pt" / "manifest.json").write_text("{", encoding="utf-8")
+    # Without the cache of whole projects, each project is built again, from its pages' cache.
+    shutil.rmtree(site / CACHE_DIR / "mkdocs")
+    result = _build(site, out, cache=True)
+    rebuilt = 1 + len(projects["public/pt"])  # the damaged page, every page of the damaged slot
+    assert result.cache["page_hits"] == every_page - rebuilt
+    assert result.cache["page_misses"] == rebuilt
+    assert hashlib.sha256((slot / "blobs" / blob).read_bytes()).hexdigest() == blob
+    assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+    # Both stored again: the next build of every project takes every page from the cache.
+    shutil.rmtree(site / CACHE_DIR / "mkdocs")
+    result = _build(site, out, cache=True)
+    assert (result.cache["page_hits"], result.cache["page_misses"]) == (every_page, 0)
+
+
+def test_the_pages_of_a_build_with_a_warning_are_not_kept(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    with (site / "templates" / TEMPLATE).open("a", encoding="utf-8") as file:
+        file.write("\n[A page that does not exist](missing.md)\n")
+    result = build_site(
+        BuildOptions(site=site, today=TODAY, out=tmp_path / "out", cache=True, jobs=1)
+    )
+    # A warning without --strict: the site is built, and says which link is broken.
+    assert result.ok
+    warned = [d.message for d in result.diagnostics if d.code == "CP421"]
+    assert [message.split(":")[0] for message in warned] == ["MkDocs (en)", "MkDocs (pt)"]
+    pages = site / CACHE_DIR / "pages"
+    # The public projects warned (every MkDocs warning is CP421); the handbook's did not.
+    assert sorted(p.parent.name for p in pages.glob("*/manifest.json")) == [
+        "handbook-en",
+        "handbook-pt",
+    ]
 
 
 def test_a_corrupt_cache_entry_is_rebuilt_and_dropped(tmp_path: Path) -> None:

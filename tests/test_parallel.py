@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from charterpress import mkdocs_site
-from charterpress.diagnostics import Diagnostic
 from charterpress.pipeline import BuildOptions, build_site
 
 ROOTS = Path(__file__).resolve().parent / "roots"
@@ -60,13 +59,14 @@ def test_pool_output_is_byte_identical_to_one_by_one(tmp_path: Path) -> None:
     ]
 
 
-def _die_in_public_pt(config_file: str, site_dir: str, build_date: dt.date) -> list[Diagnostic]:
+def _die_in_public_pt(
+    config_file: str, site_dir: str, build_date: dt.date, pages: str | None = None
+) -> mkdocs_site.Built:
     """Stand in for a pool process's build: die while building public/pt, build the others."""
     if Path(site_dir).parent.name == "public" and Path(site_dir).name == "pt":
         os._exit(3)
-    return mkdocs_site.build_project(
-        mkdocs_site.Project(Path(config_file), Path(site_dir)), build_date
-    )
+    project = mkdocs_site.Project(Path(config_file), Path(site_dir))
+    return mkdocs_site.Built(mkdocs_site.build_project(project, build_date))
 
 
 def test_a_dead_worker_is_cp423_and_nothing_is_written(
@@ -85,10 +85,12 @@ def test_a_dead_worker_is_cp423_and_nothing_is_written(
     assert not out.exists()
 
 
-def _sleep(config_file: str, site_dir: str, build_date: dt.date) -> list[Diagnostic]:
+def _sleep(
+    config_file: str, site_dir: str, build_date: dt.date, pages: str | None = None
+) -> mkdocs_site.Built:
     """Stand in for a pool process's build that takes long."""
     time.sleep(60)
-    return []
+    return mkdocs_site.Built([])
 
 
 def test_interrupt_stops_the_pool_processes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -188,7 +188,7 @@ class BuildCache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(prefix=f".new-{key}-", dir=entry.parent) as tmp:
                 pending = Path(tmp) / "entry"
-                shutil.copytree(source, pending / FILES, symlinks=False)
+                shutil.copytree(source, pending / FILES, symlinks=False, copy_function=_link)
                 (pending / DIAGNOSTICS).write_text(
                     json.dumps([_plain(d) for d in diagnostics]), encoding="utf-8"
                 )
@@ -293,8 +293,22 @@ class BuildCache:
             shutil.rmtree(aside, ignore_errors=True)
 
 
+def _link(source: str | Path, target: str | Path) -> None:
+    """Make TARGET a hard link to SOURCE, or a copy where links cannot be made.
+
+    A stored or restored tree shares its files with the build's output instead of copying
+    them (a project of 200 charters is some 100 MB): nothing writes into a built file in place
+    (a change is a new file renamed over it), and a file changed anyway no longer matches its
+    hash in the manifest, which makes the entry a miss.
+    """
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, target)
+
+
 def _restore(files: Path, manifest: dict[str, str], target: Path) -> None:
-    """Copy the files of MANIFEST from FILES into TARGET, checking each one's hash."""
+    """Link the files of MANIFEST from FILES into TARGET, checking each one's hash."""
     if not isinstance(manifest, dict):
         raise ValueError("the manifest is not a mapping")
     for name, expected in sorted(manifest.items()):
@@ -305,7 +319,7 @@ def _restore(files: Path, manifest: dict[str, str], target: Path) -> None:
             raise ValueError(f"{name} does not match its hash")
         out = target / name
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        _link(files / name, out)
 
 
 def _plain(diagnostic: Diagnostic) -> dict[str, Any]:

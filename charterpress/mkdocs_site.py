@@ -630,7 +630,11 @@ def adapt_language_selector(site_dir: Path) -> list[Diagnostic]:
     for bundle in bundles:
         text = bundle.read_text(encoding="utf-8")
         if text.count(MATERIAL_ALTERNATES) == 1:
-            bundle.write_text(text.replace(MATERIAL_ALTERNATES, OUR_ALTERNATES), encoding="utf-8")
+            # A new file renamed over the old one: the built file may be a hard link into the
+            # build cache (cache.py), which must keep Material's original.
+            adapted = bundle.with_name(f".{bundle.name}.new")
+            adapted.write_text(text.replace(MATERIAL_ALTERNATES, OUR_ALTERNATES), encoding="utf-8")
+            adapted.replace(bundle)
             return []
     return [
         error(

@@ -264,6 +264,7 @@ def test_a_cache_entry_stored_twice_keeps_the_first(tmp_path: Path) -> None:
     (tree / "a" / "page.html").write_text("one", encoding="utf-8")
     warning = Diagnostic("CP421", "MkDocs (en): a warning", None, "hint", Level.WARNING)
     cache.store_tree("mkdocs", "public-en", "k1", tree, [warning])
+    (tree / "a" / "page.html").unlink()  # a new build's file, not the stored one changed
     (tree / "a" / "page.html").write_text("two", encoding="utf-8")
     cache.store_tree("mkdocs", "public-en", "k1", tree, [])
     assert cache.stats["stores"] == 1
@@ -320,3 +321,21 @@ def test_a_disabled_cache_stores_nothing(tmp_path: Path) -> None:
     cache.store_value("render", "pt", "k1", 1)
     assert cache.fetch_value("render", "pt", "k1") is MISSING
     assert cache.stats == {}
+
+
+def test_a_stored_tree_shares_its_files_and_an_edited_file_is_a_miss(tmp_path: Path) -> None:
+    # Hard links, not copies: a project of a large site is some 100 MB.
+    cache = BuildCache.open(tmp_path / "cache")
+    tree = tmp_path / "tree"
+    (tree / "a").mkdir(parents=True)
+    (tree / "a" / "page.html").write_text("one", encoding="utf-8")
+    cache.store_tree("mkdocs", "public-en", "k1", tree, [])
+    stored = tmp_path / "cache" / "mkdocs" / "public-en" / "k1" / "files" / "a" / "page.html"
+    assert stored.stat().st_ino == (tree / "a" / "page.html").stat().st_ino
+    restored = tmp_path / "restored"
+    assert cache.fetch_tree("mkdocs", "public-en", "k1", restored) == []
+    assert (restored / "a" / "page.html").stat().st_ino == stored.stat().st_ino
+    # Written in place (which the build never does): the entry no longer matches its manifest.
+    (restored / "a" / "page.html").write_text("two", encoding="utf-8")
+    assert cache.fetch_tree("mkdocs", "public-en", "k1", tmp_path / "again") is None
+    assert cache.stats["corrupt"] == 1

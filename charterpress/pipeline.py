@@ -63,17 +63,18 @@ def output_folder(site: ValidatedSite, out: Path | None) -> Path:
 
 
 def resolve_languages(
-    site: ValidatedSite, today: dt.date
+    site: ValidatedSite, today: dt.date, cache: BuildCache | None = None
 ) -> tuple[list[Edition], list[Diagnostic]]:
     """Return every published language, in the configured order, and the translation problems.
 
     Each language's texts are translated from its content catalog; a text without a usable
     translation is a ForeignText in the source language (shown with its `lang` and a notice),
-    reported as CP610, which `build --strict` turns into an error.
+    reported as CP610, which `build --strict` turns into an error. CACHE keeps each source
+    document's translations for the next build.
     """
     from . import i18n
 
-    translated, problems = i18n.translate_languages(site)
+    translated, problems = i18n.translate_languages(site, cache)
     editions = [
         Edition(
             language=language,
@@ -157,8 +158,10 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
         return BuildResult(None, _finish([*diagnostics, refusal], options))
 
     renderer = Renderer(site.root)
+    # Opened once, before the first stage that uses it.
+    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     reporter.start(progress.LANGUAGES)
-    editions, problems = resolve_languages(site, options.today)
+    editions, problems = resolve_languages(site, options.today, cache)
     diagnostics += problems
     codes = ", ".join(e.language.code for e in editions)
     reporter.finish(progress.LANGUAGES, detail=codes, languages=len(editions))
@@ -182,7 +185,6 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
             error("CP411", f"cannot create a folder beside '{out}': {exc.strerror}", None)
         )
         return BuildResult(None, _finish(diagnostics, options))
-    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     try:
         diagnostics += _build_both(
             renderer, site, rendered, staging, options, editions, cache, reporter

@@ -240,6 +240,7 @@ def _build_both(
             editions,
             builder,
             Path(work),
+            cache,
         )
         reporter.start(progress.MKDOCS_HANDBOOK)
         diagnostics = handbook.build_handbook(
@@ -264,6 +265,7 @@ def _start_public(
     editions: list[Edition],
     builder: mkdocs_site.ProjectBuilder,
     work: Path,
+    cache: BuildCache | None = None,
 ) -> Callable[[progress.Reporter], list[Diagnostic]]:
     """Write one MkDocs project per language and submit it; return what finishes PUBLIC."""
     public.mkdir()
@@ -293,7 +295,9 @@ def _start_public(
         reporter.start(progress.EXPORTS)
         written = 0
         for language, project, _built in started:
-            written += _write_exports(project.site_dir, by_language[language.language], options)
+            written += _write_exports(
+                project.site_dir, by_language[language.language], options, cache
+            )
         reporter.finish(progress.EXPORTS, files=written)
         return _root_pages(renderer, site, rendered, public, links, diagnostics)
 
@@ -315,12 +319,14 @@ def _after_mkdocs(language: RenderedLanguage, project: mkdocs_site.Project) -> l
     return diagnostics
 
 
-def _write_exports(site_dir: Path, edition: Edition, options: BuildOptions) -> int:
+def _write_exports(
+    site_dir: Path, edition: Edition, options: BuildOptions, cache: BuildCache | None = None
+) -> int:
     """Write a language's JSON and iCalendar exports for importers; return how many files."""
     # After MkDocs, which empties its output folder.
     written = 0
     for relative, content in exports.site_exports(
-        edition.extra["site"], edition.language, options.today
+        edition.extra["site"], edition.language, options.today, cache
     ).items():
         target = site_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -291,29 +291,24 @@ def site_exports(
     language: Language,
     build_date: dt.date,
     cache: BuildCache | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Return every export of SITE (already in LANGUAGE) by path relative to the language folder.
 
     'exports/<charter>.json' for each charter, 'exports/<charter>-<channel>.ics' for each channel
-    with opening hours. With CACHE (enabled), each charter's files are kept there and reused
-    while what they are made from is unchanged (see _shared_key).
+    with opening hours. With CACHE (enabled) and SOURCES (the key of each source file's
+    translation into LANGUAGE: i18n.TranslationReport.sources), each charter's files are kept
+    in the cache and reused while what they are made from is unchanged (see _shared_key).
     """
-    if cache is not None and not cache.enabled:
-        cache = None
-    shared = _shared_key(site, language, build_date) if cache is not None else ()
     files: dict[str, bytes] = {}
+    caching = cache is not None and cache.enabled
+    shared = _shared_key(language, build_date) if caching else ()
     for charter_id in sorted(site.charters):
-        if cache is None:
+        inputs = _inputs(site, charter_id, sources or {})
+        if not caching or cache is None or inputs is None:
             files.update(charter_exports(site, charter_id, language, build_date))
             continue
-        source = site.charters[charter_id]
-        key = cache.key(
-            EXPORTS_STAGE,
-            *shared,
-            charter_id,
-            f"{source.document.file}={source.document.digest}",
-            *(f"{r.document.file}={r.document.digest}" for r in site.results_for(charter_id)),
-        )
+        key = cache.key(EXPORTS_STAGE, *shared, charter_id, *inputs)
         slot = f"{language.code}/{charter_id}"
         found = cache.fetch_value(EXPORTS_STAGE, slot, key)
         if found is MISSING:
@@ -323,19 +318,31 @@ def site_exports(
     return files
 
 
-def _shared_key(site: ValidatedSite, language: Language, build_date: dt.date) -> tuple[str, ...]:
-    """Return what every charter's exports in LANGUAGE depend on, besides the charter itself.
+def _inputs(site: ValidatedSite, charter_id: str, sources: Mapping[str, str]) -> list[str] | None:
+    """Return the keys of the translated files a charter's exports read (None: one is unknown).
 
-    A charter's files read (charter_data, channel_ical) its own document and its results
-    files, all translated with LANGUAGE's content catalog; the settings (organisation, source
-    language, time zone, holidays, base_url, which --base-url can replace: hence the model
-    itself); the ui catalog (the words "Opening hours", "Closed"); the build date; and the
-    public holidays and time zones of the libraries. Nothing of another charter. (A change of
-    the system's time zone database alone is not seen: clear the cache after one.)
+    A charter's files read (charter_data, channel_ical) the settings (organisation, source
+    language, time zone, holidays, base_url), the charter and its results files: each of them
+    translated, whose translation key covers its document, the catalog's entries for it, and
+    the settings model (--base-url included). Nothing of another charter.
+    """
+    files = [site.config_document.file, site.charters[charter_id].document.file]
+    files += [r.document.file for r in site.results_for(charter_id)]
+    if any(file not in sources for file in files):
+        return None
+    return [f"{file}={sources[file]}" for file in files]
+
+
+def _shared_key(language: Language, build_date: dt.date) -> tuple[str, ...]:
+    """Return what the exports of every charter in LANGUAGE depend on, besides their sources.
+
+    The ui catalog (the words "Opening hours", "Closed"), the build date (the coming closures),
+    and the public holidays, time zones and writers of the libraries. (A change of the system's
+    time zone database alone is not seen: clear the cache after one.)
     """
     from importlib import metadata
 
-    from .fingerprints import content_catalog_digest, ui_catalog_digest
+    from .fingerprints import ui_catalog_digest
 
     versions = []
     for package in ("icalendar", "babel", "holidays", "tzdata"):
@@ -343,12 +350,4 @@ def _shared_key(site: ValidatedSite, language: Language, build_date: dt.date) ->
             versions.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package}=none")
-    return (
-        site.config_document.digest,
-        site.config.model_dump_json(),
-        language.code,
-        content_catalog_digest(site, language),
-        ui_catalog_digest(language),
-        build_date.isoformat(),
-        *versions,
-    )
+    return (language.code, ui_catalog_digest(language), build_date.isoformat(), *versions)

@@ -1459,6 +1459,9 @@ class TranslationReport:
 
     language: Language
     fallbacks: list[FallbackText] = field(default_factory=list)
+    # With the build cache: for each source file, the key of its translation into the language
+    # (a digest of everything its translated models are made from), for the stages after.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def by_page(self) -> dict[str, list[FallbackText]]:
         """Return the fallbacks grouped by page."""
@@ -1519,6 +1522,20 @@ class CatalogLookup:
                 if message.id
             }
         )
+
+    def groups(self) -> dict[str, str]:
+        """Return a digest of the entries of each source file (by the key their msgctxt starts
+        with)."""
+        hashes: dict[str, Any] = {}
+        for (msgid, context), (string, fuzzy) in sorted(
+            (k, v) for k, v in self.entries.items() if k[1] is not None
+        ):
+            page = str(context).partition(":")[0]
+            if page not in hashes:
+                hashes[page] = hashlib.sha256()
+            entry = json.dumps([msgid, context, string, fuzzy], ensure_ascii=False)
+            hashes[page].update(f"{len(entry)}:{entry}".encode())
+        return {page: found.hexdigest() for page, found in hashes.items()}
 
     def get(self, text: str, context: str | None = None) -> LookupEntry | None:
         """Return the entry of TEXT in CONTEXT, or None, as Catalog.get would."""
@@ -1626,6 +1643,7 @@ def _rebuild(
 
 TRANSLATE_STAGE = "translate"
 CATALOG_STAGE = "catalog"
+GROUPS_STAGE = "catalog_groups"
 
 # Translates the models of one source document: (models by field name, document) -> the same
 # names with the translated models.
@@ -1714,6 +1732,7 @@ class ContentCatalogs:
         self._lookups: dict[Language, CatalogLookup | None] = {}
         self._problems: dict[Language, Diagnostic] = {}
         self._changed: set[Language] = set()
+        self._grouped: dict[Language, dict[str, str] | None] = {}
 
     def digest(self, language: Language) -> str | None:
         """Return the SHA-256 of LANGUAGE's catalog ('none' without one; None if unreadable)."""
@@ -1725,6 +1744,42 @@ class ContentCatalogs:
                 found = None  # reported when the catalog is read
             self._digests[language] = found
         return self._digests[language]
+
+    def entries_digest(self, language: Language, file: str) -> str | None:
+        """Return the digest of the entries of LANGUAGE's catalog for the texts of FILE.
+
+        A text's msgctxt starts with its file's key (source_key), so a document's translation
+        reads only these entries: a translator's edit changes the translation of the documents
+        whose entries it touched, not of every document. None: the catalog is unreadable.
+        """
+        if self.digest(language) == "none":
+            return "no catalog"  # not "empty": the reason each text falls back differs
+        groups = self._groups(language)
+        if groups is None:
+            return None
+        return groups.get(source_key(file), "empty")
+
+    def _groups(self, language: Language) -> dict[str, str] | None:
+        if language not in self._grouped:
+            self._grouped[language] = self._read_groups(language)
+        return self._grouped[language]
+
+    def _read_groups(self, language: Language) -> dict[str, str] | None:
+        digest = self.digest(language)
+        if digest is None or self.cache is None:
+            return None
+        if not self.domain.po(language).is_file():
+            return {}
+        key = self.cache.key(GROUPS_STAGE, digest, language.gettext, _library_versions())
+        found = self.cache.fetch_value(GROUPS_STAGE, language.gettext, key)
+        if isinstance(found, dict):
+            return found
+        lookup = self.lookup(language)
+        if lookup is None or not self.cacheable(language):
+            return None
+        groups = lookup.groups()
+        self.cache.store_value(GROUPS_STAGE, language.gettext, key, groups)
+        return groups
 
     def lookup(self, language: Language) -> CatalogLookup | None:
         """Return LANGUAGE's translations (None without a usable catalog), read once."""
@@ -1800,7 +1855,8 @@ def _translate_cached(
     The key of a document's translation holds everything translate_model reads: the document
     (its file name, which names the msgctxt, and the digest of its text: validation makes each
     model from its document alone, modelerrors.check_document), the language, the source
-    language, the digest of the language's catalog and Babel's version (it reads the numbers).
+    language, the digest of the catalog's entries for this file (ContentCatalogs.entries_digest)
+    and Babel's version (it reads the numbers).
     Neither the build date nor any other file is read. The settings are the one model that can
     differ from its document (--base-url replaces base_url after validation): their key holds
     the model itself.
@@ -1809,20 +1865,11 @@ def _translate_cached(
     assert cache is not None
 
     def translate(models: dict[str, BaseModel], document: YamlDocument) -> dict[str, BaseModel]:
-        digest = catalogs.digest(language)
+        entries = catalogs.entries_digest(language, document.file)
         key = ""
-        if digest is not None:
-            settings = [m.model_dump_json() for m in models.values() if m is site.config]
-            key = cache.key(
-                TRANSLATE_STAGE,
-                document.file,
-                document.digest,
-                language.code,
-                source.code,
-                digest,
-                _library_versions(),
-                *settings,
-            )
+        if entries is not None:
+            key = translation_key(cache, site, models, document, language, source, entries)
+            report.sources[document.file] = key
             slot = f"{language.code}/{document.file}"
             found = cache.fetch_value(TRANSLATE_STAGE, slot, key)
             if found is not MISSING:
@@ -1845,6 +1892,42 @@ def _translate_cached(
     return translate
 
 
+def translation_key(
+    cache: BuildCache,
+    site: ValidatedSite,
+    models: Mapping[str, BaseModel],
+    document: YamlDocument,
+    language: Language,
+    source: Language,
+    entries: str,
+) -> str:
+    """Return the key of the translation of one document's MODELS (see _translate_cached)."""
+    settings = [m.model_dump_json() for m in models.values() if m is site.config]
+    return cache.key(
+        TRANSLATE_STAGE,
+        document.file,
+        document.digest,
+        language.code,
+        source.code,
+        entries,
+        _library_versions(),
+        *settings,
+    )
+
+
+def _untranslated_keys(site: ValidatedSite, cache: BuildCache, report: TranslationReport) -> None:
+    """Record in REPORT the key of each document of SITE in its source language."""
+    source = report.language
+
+    def record(models: dict[str, BaseModel], document: YamlDocument) -> dict[str, BaseModel]:
+        report.sources[document.file] = translation_key(
+            cache, site, models, document, source, source, "source"
+        )
+        return models
+
+    _translate_fields(site, record)
+
+
 def translate_languages(
     site: ValidatedSite, cache: BuildCache | None = None
 ) -> tuple[list[tuple[Language, ValidatedSite, TranslationReport]], list[Diagnostic]]:
@@ -1863,6 +1946,8 @@ def translate_languages(
         language = languages.BY_CODE[code]
         report = TranslationReport(language)
         translated = site
+        if language == source and catalogs.cache is not None:
+            _untranslated_keys(site, catalogs.cache, report)
         if language != source:
             translate = (
                 _translate_cached(site, language, source, catalogs, report)

@@ -326,7 +326,11 @@ def _write_exports(
     # After MkDocs, which empties its output folder.
     written = 0
     for relative, content in exports.site_exports(
-        edition.extra["site"], edition.language, options.today, cache
+        edition.extra["site"],
+        edition.language,
+        options.today,
+        cache,
+        edition.extra["translation"].sources,
     ).items():
         target = site_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)

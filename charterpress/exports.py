@@ -20,12 +20,14 @@ import enum
 import json
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from .cache import MISSING, BuildCache
 from .calendars import ChannelCalendar, ClosureDay, closure_days
 from .languages import Language
 from .model import Channel, public_data
@@ -38,6 +40,7 @@ ICAL_PRODID = "-//Charterpress//Charter exports//EN"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY = dt.timedelta(days=1)
+EXPORTS_STAGE = "exports"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,8 +204,31 @@ def channel_ical(
             cal.add_component(event)
 
     # From the build date only: the events start on or after it.
-    cal.add_missing_timezones(first_date=build_date)
+    _add_missing_timezones(cal, first_date=build_date)
     return bytes(cal.to_ical())
+
+
+def _add_missing_timezones(calendar: Any, first_date: dt.date) -> None:
+    """Do what Calendar.add_missing_timezones does, making each VTIMEZONE once per process."""
+    # Each channel's calendar made its time zone's VTIMEZONE again, from the zone's
+    # transitions: a sixth of the time of channel_ical.
+    index = len(calendar.timezones)
+    for tzid in calendar.get_missing_tzids():
+        timezone = _vtimezone(tzid, first_date)
+        if timezone is not None:
+            calendar.subcomponents.insert(index, timezone)
+            index += 1
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_date: dt.date) -> Any:
+    """Return the VTIMEZONE of TZID from FIRST_DATE (None if unknown): shared, read-only."""
+    import icalendar
+
+    try:
+        return icalendar.Timezone.from_tzid(tzid, first_date=first_date)
+    except ValueError:
+        return None
 
 
 def _days_key(days: list[int]) -> str:
@@ -244,19 +270,84 @@ def _closure_events(
     return events
 
 
-def site_exports(site: ValidatedSite, language: Language, build_date: dt.date) -> dict[str, bytes]:
+def charter_exports(
+    site: ValidatedSite, charter_id: str, language: Language, build_date: dt.date
+) -> dict[str, bytes]:
+    """Return the exports of one charter of SITE (already in LANGUAGE), by relative path."""
+    files = {
+        f"exports/{charter_id}.json": charter_json(site, charter_id, language, build_date).encode(
+            "utf-8"
+        )
+    }
+    for channel in exportable_channels(site, charter_id):
+        files[f"exports/{charter_id}-{channel.id}.ics"] = channel_ical(
+            site, charter_id, channel.id, language, build_date
+        )
+    return files
+
+
+def site_exports(
+    site: ValidatedSite,
+    language: Language,
+    build_date: dt.date,
+    cache: BuildCache | None = None,
+    sources: Mapping[str, str] | None = None,
+) -> dict[str, bytes]:
     """Return every export of SITE (already in LANGUAGE) by path relative to the language folder.
 
     'exports/<charter>.json' for each charter, 'exports/<charter>-<channel>.ics' for each channel
-    with opening hours.
+    with opening hours. With CACHE (enabled) and SOURCES (the key of each source file's
+    translation into LANGUAGE: i18n.TranslationReport.sources), each charter's files are kept
+    in the cache and reused while what they are made from is unchanged (see _shared_key).
     """
     files: dict[str, bytes] = {}
+    caching = cache is not None and cache.enabled
+    shared = _shared_key(language, build_date) if caching else ()
     for charter_id in sorted(site.charters):
-        files[f"exports/{charter_id}.json"] = charter_json(
-            site, charter_id, language, build_date
-        ).encode("utf-8")
-        for channel in exportable_channels(site, charter_id):
-            files[f"exports/{charter_id}-{channel.id}.ics"] = channel_ical(
-                site, charter_id, channel.id, language, build_date
-            )
+        inputs = _inputs(site, charter_id, sources or {})
+        if not caching or cache is None or inputs is None:
+            files.update(charter_exports(site, charter_id, language, build_date))
+            continue
+        key = cache.key(EXPORTS_STAGE, *shared, charter_id, *inputs)
+        slot = f"{language.code}/{charter_id}"
+        found = cache.fetch_value(EXPORTS_STAGE, slot, key)
+        if found is MISSING:
+            found = charter_exports(site, charter_id, language, build_date)
+            cache.store_value(EXPORTS_STAGE, slot, key, found)
+        files.update(found)
     return files
+
+
+def _inputs(site: ValidatedSite, charter_id: str, sources: Mapping[str, str]) -> list[str] | None:
+    """Return the keys of the translated files a charter's exports read (None: one is unknown).
+
+    A charter's files read (charter_data, channel_ical) the settings (organisation, source
+    language, time zone, holidays, base_url), the charter and its results files: each of them
+    translated, whose translation key covers its document, the catalog's entries for it, and
+    the settings model (--base-url included). Nothing of another charter.
+    """
+    files = [site.config_document.file, site.charters[charter_id].document.file]
+    files += [r.document.file for r in site.results_for(charter_id)]
+    if any(file not in sources for file in files):
+        return None
+    return [f"{file}={sources[file]}" for file in files]
+
+
+def _shared_key(language: Language, build_date: dt.date) -> tuple[str, ...]:
+    """Return what the exports of every charter in LANGUAGE depend on, besides their sources.
+
+    The ui catalog (the words "Opening hours", "Closed"), the build date (the coming closures),
+    and the public holidays, time zones and writers of the libraries. (A change of the system's
+    time zone database alone is not seen: clear the cache after one.)
+    """
+    from importlib import metadata
+
+    from .fingerprints import ui_catalog_digest
+
+    versions = []
+    for package in ("icalendar", "babel", "holidays", "tzdata"):
+        try:
+            versions.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}=none")
+    return (language.code, ui_catalog_digest(language), build_date.isoformat(), *versions)

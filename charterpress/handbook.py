@@ -233,6 +233,14 @@ def review_rows(
 # Translation: the same catalogs as the public site, with fallbacks allowed
 
 
+def _translated_site(edition: Edition) -> ValidatedSite | None:
+    """Return the site an edition was translated into (pipeline.resolve_languages), if any."""
+    # The translation stage has translated the procedures already (translate_model with the
+    # same catalog): reusing them spares parsing every catalog a second time.
+    found = edition.extra.get("site")
+    return found if isinstance(found, ValidatedSite) else None
+
+
 def translated_procedures(
     site: ValidatedSite, language: languages.Language, catalogs: Mapping[str, Catalog]
 ) -> dict[str, Procedure]:
@@ -354,12 +362,17 @@ def build_handbook(
     diagnostics = overdue_reviews(site, today)
     catalogs: Mapping[str, Catalog] = {}
     source = languages.BY_CODE[site.config.source_language]
-    if any(edition.language != source for edition in editions):
+    if any(e.language != source and _translated_site(e) is None for e in editions):
         # An unreadable catalog is reported by the public site's translation stage.
         catalogs, _problems = i18n.load_content_catalogs(site)
     rendered: list[RenderedLanguage] = []
     for edition in editions:
-        procedures = translated_procedures(site, edition.language, catalogs)
+        translated = _translated_site(edition)
+        procedures = (
+            {key: s.procedure for key, s in sorted(translated.procedures.items())}
+            if translated is not None
+            else translated_procedures(site, edition.language, catalogs)
+        )
         result, problems = render_handbook(renderer, edition, procedures)
         diagnostics += problems
         if result is not None:

@@ -23,13 +23,23 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import UnionType
-from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    NamedTuple,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
 from babel.core import UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
@@ -43,6 +53,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from . import languages
+from .cache import MISSING, BuildCache
 from .diagnostics import Diagnostic, SourcePos, error, has_errors
 from .languages import Language
 from .load import (
@@ -175,6 +186,37 @@ def _describe(model: type[BaseModel], name: str, field: FieldInfo) -> str:
     return f"{model.__name__}.{name}, in: {what}" if what else f"{model.__name__}.{name}"
 
 
+@dataclass(frozen=True)
+class _FieldTraits:
+    """What iter_texts needs to know of a model's field, read once from its annotation."""
+
+    internal: bool
+    translatable: bool
+    item_translatable: bool
+    description: str
+
+
+@cache
+def _field_traits(model: type[BaseModel]) -> tuple[tuple[str, _FieldTraits], ...]:
+    """Return the traits of every field of MODEL, in declaration order."""
+    # Reading the markers walks each annotation: done for every field of every instance, it
+    # was a fifth of the translation stage's time.
+    return tuple(
+        (
+            name,
+            _FieldTraits(
+                internal=_has_marker(info.annotation, info.metadata, InternalOnly),
+                translatable=_has_marker(info.annotation, info.metadata, Translatable),
+                item_translatable=_has_marker(
+                    _list_item_annotation(info.annotation), (), Translatable
+                ),
+                description=_describe(model, name, info),
+            ),
+        )
+        for name, info in model.model_fields.items()
+    )
+
+
 def iter_texts(instance: BaseModel, document: YamlDocument) -> Iterator[TextEntry]:
     """Yield every translatable text of a checked document, in document order of the model."""
     yield from _walk(instance, document, source_key(document.file), (), (), public=True)
@@ -192,13 +234,14 @@ def _walk(
     model = type(instance)
     # A model may declare itself internal as a whole (procedures: the staff handbook).
     public = public and not getattr(model, "internal_document", False)
-    for name, info in model.model_fields.items():
+    written = document_keys(document, raw)
+    for name, traits in _field_traits(model):
         value = getattr(instance, name)
-        if value is None or name not in document_keys(document, raw):
+        if value is None or name not in written:
             continue
-        here_public = public and not _has_marker(info.annotation, info.metadata, InternalOnly)
-        translatable = _has_marker(info.annotation, info.metadata, Translatable)
-        description = _describe(model, name, info)
+        here_public = public and not traits.internal
+        translatable = traits.translatable
+        description = traits.description
         if isinstance(value, str) and translatable:
             yield _entry(
                 document, prefix, (*key, name), (*raw, name), value, description, here_public
@@ -208,9 +251,7 @@ def _walk(
                 value, document, prefix, (*key, name), (*raw, name), public=here_public
             )
         elif isinstance(value, list | tuple):
-            item_translatable = _has_marker(
-                _list_item_annotation(info.annotation), (), Translatable
-            )
+            item_translatable = traits.item_translatable
             for index, item in enumerate(value):
                 item_key = _item_key(item, index)
                 if isinstance(item, BaseModel):
@@ -785,7 +826,10 @@ def _order(number: Decimal | str) -> tuple[int, Decimal, str]:
     return (0, number, "") if isinstance(number, Decimal) else (1, Decimal(0), number)
 
 
+@lru_cache(maxsize=4096)
 def _parse_number(token: str, locale: str) -> Decimal | str:
+    # Memoised: a site writes the same few numbers ("2", "24", "90") in thousands of texts, and
+    # Babel's parse_decimal looks up the locale's symbols each time.
     try:
         return Decimal(parse_decimal(token, locale=locale, strict=False))
     except (NumberFormatError, ValueError, ArithmeticError):
@@ -826,6 +870,17 @@ def _listing(items: Iterable[object]) -> str:
 
 def compare(source: str, translation: str, source_locale: str, locale: str) -> list[Mismatch]:
     """Return how TRANSLATION differs from SOURCE in what must never change."""
+    return list(_compare(source, translation, source_locale, locale))
+
+
+# Memoised (a pure function of its strings): a site repeats its sentences across charters and
+# languages share source texts; the example of bench/generate.py -n 50 makes 77,708 calls for
+# 4,564 different arguments. The bound keeps a hostile catalog from holding memory for long.
+@lru_cache(maxsize=16384)
+def _compare(
+    source: str, translation: str, source_locale: str, locale: str
+) -> tuple[Mismatch, ...]:
+    """Return how TRANSLATION differs from SOURCE, as a tuple (shared by every caller)."""
     found: list[Mismatch] = []
     want, got = placeholders(source), placeholders(translation)
     if want != got:
@@ -870,7 +925,7 @@ def compare(source: str, translation: str, source_locale: str, locale: str) -> l
                     f"{_listing(got_m)}",
                 )
             )
-    return found
+    return tuple(found)
 
 
 def message_mismatches(message: Message, source_locale: str, locale: str) -> list[Mismatch]:
@@ -1406,6 +1461,9 @@ class TranslationReport:
 
     language: Language
     fallbacks: list[FallbackText] = field(default_factory=list)
+    # With the build cache: for each source file, the key of its translation into the language
+    # (a digest of everything its translated models are made from), for the stages after.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def by_page(self) -> dict[str, list[FallbackText]]:
         """Return the fallbacks grouped by page."""
@@ -1438,8 +1496,65 @@ class TranslationReport:
         ]
 
 
+class LookupEntry(NamedTuple):
+    """What the build reads of a catalog entry: its translation and whether it is fuzzy."""
+
+    string: Any  # a str, or a tuple of plural forms
+    fuzzy: bool
+
+
+@dataclass(frozen=True)
+class CatalogLookup:
+    """The entries of a content catalog by (msgid, msgctxt): what translating a text reads.
+
+    Kept in the build cache instead of the Catalog: unpickling it is much cheaper than parsing
+    the .po file again (bench/generate.py -n 50: 0.8 s a catalog), which a rebuild would
+    otherwise pay for every language as soon as one source file changed.
+    """
+
+    entries: dict[tuple[str, str | None], tuple[Any, bool]]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> CatalogLookup:
+        """Return the lookup of CATALOG (the header left out, as Catalog.get leaves it out)."""
+        return cls(
+            {
+                (_first_id(message.id), message.context): (message.string, message.fuzzy)
+                for message in catalog
+                if message.id
+            }
+        )
+
+    def groups(self) -> dict[str, str]:
+        """Return a digest of the entries of each source file (by the key their msgctxt starts
+        with)."""
+        hashes: dict[str, Any] = {}
+        for (msgid, context), (string, fuzzy) in sorted(
+            (k, v) for k, v in self.entries.items() if k[1] is not None
+        ):
+            page = str(context).partition(":")[0]
+            if page not in hashes:
+                hashes[page] = hashlib.sha256()
+            entry = json.dumps([msgid, context, string, fuzzy], ensure_ascii=False)
+            hashes[page].update(f"{len(entry)}:{entry}".encode())
+        return {page: found.hexdigest() for page, found in hashes.items()}
+
+    def get(self, text: str, context: str | None = None) -> LookupEntry | None:
+        """Return the entry of TEXT in CONTEXT, or None, as Catalog.get would."""
+        found = self.entries.get((text, context))
+        return None if found is None else LookupEntry(*found)
+
+
+def _first_id(msgid: Any) -> str:
+    # Babel keys a plural entry by its singular (Catalog._key_for).
+    return str(msgid[0]) if isinstance(msgid, list | tuple) else str(msgid)
+
+
+Translations = Catalog | CatalogLookup
+
+
 def _resolve(
-    entry: TextEntry, catalog: Catalog | None, source: Language, language: Language
+    entry: TextEntry, catalog: Translations | None, source: Language, language: Language
 ) -> tuple[str, str]:
     """Return the text to show for ENTRY and, when it falls back, why ('' when translated)."""
     message = catalog.get(entry.text, entry.context) if catalog is not None else None
@@ -1464,12 +1579,26 @@ def _resolve(
 def translate_model(
     instance: M,
     document: YamlDocument,
-    catalog: Catalog | None,
+    catalog: Translations | None,
     source: Language,
     language: Language,
     report: TranslationReport,
 ) -> M:
     """Return a copy of INSTANCE whose texts are in LANGUAGE, or ForeignText where they are not."""
+    return with_texts(
+        instance, text_replacements(instance, document, catalog, source, language, report)
+    )
+
+
+def text_replacements(
+    instance: BaseModel,
+    document: YamlDocument,
+    catalog: Translations | None,
+    source: Language,
+    language: Language,
+    report: TranslationReport,
+) -> dict[PathKey, str]:
+    """Return the text to show at the path of each text of INSTANCE; add fallbacks to REPORT."""
     replacements: dict[PathKey, str] = {}
     for entry in iter_texts(instance, document):
         text, reason = _resolve(entry, catalog, source, language)
@@ -1478,6 +1607,11 @@ def translate_model(
             report.fallbacks.append(
                 FallbackText(entry.page, entry.context, entry.pos, entry.public, reason)
             )
+    return replacements
+
+
+def with_texts(instance: M, replacements: Mapping[PathKey, str]) -> M:
+    """Return a copy of INSTANCE with the texts at the paths of REPLACEMENTS replaced."""
     # Every prefix of a replaced path, so that a field is entered only when a text lies below it:
     # one set lookup per field instead of a scan of every key (quadratic in a charter's texts).
     prefixes = {key[:length] for key in replacements for length in range(1, len(key) + 1)}
@@ -1509,17 +1643,55 @@ def _rebuild(
     return value
 
 
-def _translate_holder(holder: Any, translate: Any) -> Any:
-    """Translate the model of a source holder (a dataclass with a 'document' and a model)."""
+TRANSLATE_STAGE = "translate"
+CATALOG_STAGE = "catalog"
+GROUPS_STAGE = "catalog_groups"
+
+# Translates the models of one source document: (models by field name, document) -> the same
+# names with the translated models.
+_Translate = Callable[[dict[str, BaseModel], YamlDocument], dict[str, BaseModel]]
+
+
+def _translate_holder(holder: Any, translate: _Translate) -> Any:
+    """Translate the models of a source holder (a dataclass with a 'document' and models)."""
     document = getattr(holder, "document", None)
     if not dataclasses.is_dataclass(holder) or not isinstance(document, YamlDocument):
         return holder
-    changes = {
-        f.name: translate(getattr(holder, f.name), document)
+    models = {
+        f.name: getattr(holder, f.name)
         for f in dataclasses.fields(holder)
         if isinstance(getattr(holder, f.name), BaseModel)
     }
-    return dataclasses.replace(holder, **changes)  # type: ignore[type-var]
+    return dataclasses.replace(holder, **translate(models, document))  # type: ignore[type-var]
+
+
+def _translate_fields(site: ValidatedSite, translate: _Translate) -> ValidatedSite:
+    """Return SITE with the models of every source document translated by TRANSLATE."""
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(site):
+        value = getattr(site, f.name)
+        document = getattr(site, f"{f.name}_document", None)
+        if isinstance(value, BaseModel) and isinstance(document, YamlDocument):
+            changes[f.name] = translate({f.name: value}, document)[f.name]
+        elif isinstance(value, dict):
+            changes[f.name] = {k: _translate_holder(v, translate) for k, v in value.items()}
+        elif isinstance(value, list):
+            changes[f.name] = [_translate_holder(v, translate) for v in value]
+    return dataclasses.replace(site, **changes)
+
+
+def _translate_each(
+    catalog: Translations | None, source: Language, language: Language, report: TranslationReport
+) -> _Translate:
+    """Return a translator of each document's models with CATALOG, into REPORT."""
+
+    def translate(models: dict[str, BaseModel], document: YamlDocument) -> dict[str, BaseModel]:
+        return {
+            name: translate_model(instance, document, catalog, source, language, report)
+            for name, instance in models.items()
+        }
+
+    return translate
 
 
 def translate_site(
@@ -1535,40 +1707,259 @@ def translate_site(
     report = TranslationReport(language)
     if language == source:
         return site, report
-    catalog = catalogs.get(language.gettext)
+    translate = _translate_each(catalogs.get(language.gettext), source, language, report)
+    return _translate_fields(site, translate), report
 
-    def translate(instance: BaseModel, document: YamlDocument) -> BaseModel:
-        return translate_model(instance, document, catalog, source, language, report)
 
-    changes: dict[str, Any] = {}
-    for f in dataclasses.fields(site):
-        value = getattr(site, f.name)
-        document = getattr(site, f"{f.name}_document", None)
-        if isinstance(value, BaseModel) and isinstance(document, YamlDocument):
-            changes[f.name] = translate(value, document)
-        elif isinstance(value, dict):
-            changes[f.name] = {k: _translate_holder(v, translate) for k, v in value.items()}
-        elif isinstance(value, list):
-            changes[f.name] = [_translate_holder(v, translate) for v in value]
-    return dataclasses.replace(site, **changes), report
+@cache
+def _library_versions() -> str:
+    """Return the versions of the libraries translation reads (Babel parses the numbers)."""
+    from importlib import metadata
+
+    return f"babel={metadata.version('babel')}"
+
+
+class ContentCatalogs:
+    """The content catalogs of one build, each read only when a text must be translated.
+
+    A language whose every document comes from the build cache never reads its catalog; the
+    others read it from the cache's CatalogLookup of the same bytes, or parse it.
+    """
+
+    def __init__(self, site: ValidatedSite, cache: BuildCache | None) -> None:
+        """Prepare the catalogs of SITE's content domain; CACHE may be None or disabled."""
+        self.domain = content_domain(site)
+        self.cache = cache if cache is not None and cache.enabled else None
+        self._digests: dict[Language, str | None] = {}
+        self._lookups: dict[Language, CatalogLookup | None] = {}
+        self._problems: dict[Language, Diagnostic] = {}
+        self._changed: set[Language] = set()
+        self._grouped: dict[Language, dict[str, str] | None] = {}
+
+    def digest(self, language: Language) -> str | None:
+        """Return the SHA-256 of LANGUAGE's catalog ('none' without one; None if unreadable)."""
+        if language not in self._digests:
+            path = self.domain.po(language)
+            try:
+                found = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "none"
+            except OSError:
+                found = None  # reported when the catalog is read
+            self._digests[language] = found
+        return self._digests[language]
+
+    def entries_digest(self, language: Language, file: str) -> str | None:
+        """Return the digest of the entries of LANGUAGE's catalog for the texts of FILE.
+
+        A text's msgctxt starts with its file's key (source_key), so a document's translation
+        reads only these entries: a translator's edit changes the translation of the documents
+        whose entries it touched, not of every document. None: the catalog is unreadable.
+        """
+        if self.digest(language) == "none":
+            return "no catalog"  # not "empty": the reason each text falls back differs
+        groups = self._groups(language)
+        if groups is None:
+            return None
+        return groups.get(source_key(file), "empty")
+
+    def _groups(self, language: Language) -> dict[str, str] | None:
+        if language not in self._grouped:
+            self._grouped[language] = self._read_groups(language)
+        return self._grouped[language]
+
+    def _read_groups(self, language: Language) -> dict[str, str] | None:
+        digest = self.digest(language)
+        if digest is None or self.cache is None:
+            return None
+        if not self.domain.po(language).is_file():
+            return {}
+        key = self.cache.key(GROUPS_STAGE, digest, language.gettext, _library_versions())
+        found = self.cache.fetch_value(GROUPS_STAGE, language.gettext, key)
+        if isinstance(found, dict):
+            return found
+        lookup = self.lookup(language)
+        if lookup is None or not self.cacheable(language):
+            return None
+        groups = lookup.groups()
+        self.cache.store_value(GROUPS_STAGE, language.gettext, key, groups)
+        return groups
+
+    def lookup(self, language: Language) -> CatalogLookup | None:
+        """Return LANGUAGE's translations (None without a usable catalog), read once."""
+        if language not in self._lookups:
+            self._lookups[language] = self._read(language)
+        return self._lookups[language]
+
+    def cacheable(self, language: Language) -> bool:
+        """Return whether texts translated into LANGUAGE may be kept in the build cache.
+
+        Not when its catalog could not be read (the next build must report it again, which a
+        cache hit would skip) or changed while it was read (the digest would not be its own).
+        """
+        return (
+            self.cache is not None
+            and self.digest(language) is not None
+            and language not in self._problems
+            and language not in self._changed
+        )
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Return the catalogs that could not be read, in the order of the site's languages."""
+        return [self._problems[lang] for lang in self.domain.languages if lang in self._problems]
+
+    def _read(self, language: Language) -> CatalogLookup | None:
+        path = self.domain.po(language)
+        if not path.is_file():
+            return None
+        digest = self.digest(language)
+        key = ""
+        if self.cache is not None and digest is not None:
+            key = self.cache.key(CATALOG_STAGE, digest, language.gettext, _library_versions())
+            found = self.cache.fetch_value(CATALOG_STAGE, language.gettext, key)
+            if isinstance(found, CatalogLookup):
+                return found
+        try:
+            catalog = read_content_catalog(path, language.gettext)
+        except CatalogError as exc:
+            self._problems[language] = _catalog_error(self.domain, exc)
+            return None
+        memo = (str(path.resolve()), language.gettext)
+        lookup = _lookup_of(memo, catalog)
+        parsed = _PARSED_CATALOGS.get(memo)
+        if parsed is None or parsed[0] != digest:
+            self._changed.add(language)
+        elif self.cache is not None and key:
+            self.cache.store_value(CATALOG_STAGE, language.gettext, key, lookup)
+        return lookup
+
+
+# The lookup of the last parsed catalog of each (path, locale), like _PARSED_CATALOGS: a warm
+# `serve` makes it again only when the catalog was parsed again.
+_LOOKUPS: dict[tuple[str, str], tuple[Catalog, CatalogLookup]] = {}
+
+
+def _lookup_of(memo: tuple[str, str], catalog: Catalog) -> CatalogLookup:
+    """Return the lookup of CATALOG, read from the file named by MEMO (path, locale)."""
+    found = _LOOKUPS.get(memo)
+    if found is None or found[0] is not catalog:
+        found = _LOOKUPS[memo] = (catalog, CatalogLookup.of(catalog))
+    return found[1]
+
+
+def _translate_cached(
+    site: ValidatedSite,
+    language: Language,
+    source: Language,
+    catalogs: ContentCatalogs,
+    report: TranslationReport,
+) -> _Translate:
+    """Return a translator of each document's models that keeps its results in the build cache.
+
+    The key of a document's translation holds everything translate_model reads: the document
+    (its file name, which names the msgctxt, and the digest of its text: validation makes each
+    model from its document alone, modelerrors.check_document), the language, the source
+    language, the digest of the catalog's entries for this file (ContentCatalogs.entries_digest)
+    and Babel's version (it reads the numbers).
+    Neither the build date nor any other file is read. The settings are the one model that can
+    differ from its document (--base-url replaces base_url after validation): their key holds
+    the model itself.
+    """
+    cache = catalogs.cache
+    assert cache is not None
+
+    def translate(models: dict[str, BaseModel], document: YamlDocument) -> dict[str, BaseModel]:
+        entries = catalogs.entries_digest(language, document.file)
+        key = ""
+        if entries is not None:
+            key = translation_key(cache, site, models, document, language, source, entries)
+            report.sources[document.file] = key
+            slot = f"{language.code}/{document.file}"
+            found = cache.fetch_value(TRANSLATE_STAGE, slot, key)
+            if found is not MISSING:
+                replacements, fallbacks = found
+                report.fallbacks += fallbacks
+                return {name: with_texts(m, replacements[name]) for name, m in models.items()}
+        part = TranslationReport(language)
+        catalog = catalogs.lookup(language)
+        replacements = {
+            name: text_replacements(instance, document, catalog, source, language, part)
+            for name, instance in models.items()
+        }
+        report.fallbacks += part.fallbacks
+        if key and catalogs.cacheable(language):
+            # The texts, not the translated models: unpickling 60,000 pydantic models (N = 50)
+            # cost three times as much as replacing the texts again (measured: 1.0 s / 0.36 s).
+            cache.store_value(TRANSLATE_STAGE, slot, key, (replacements, part.fallbacks))
+        return {name: with_texts(m, replacements[name]) for name, m in models.items()}
+
+    return translate
+
+
+def translation_key(
+    cache: BuildCache,
+    site: ValidatedSite,
+    models: Mapping[str, BaseModel],
+    document: YamlDocument,
+    language: Language,
+    source: Language,
+    entries: str,
+) -> str:
+    """Return the key of the translation of one document's MODELS (see _translate_cached)."""
+    settings = [m.model_dump_json() for m in models.values() if m is site.config]
+    return cache.key(
+        TRANSLATE_STAGE,
+        document.file,
+        document.digest,
+        language.code,
+        source.code,
+        entries,
+        _library_versions(),
+        *settings,
+    )
+
+
+def _untranslated_keys(site: ValidatedSite, cache: BuildCache, report: TranslationReport) -> None:
+    """Record in REPORT the key of each document of SITE in its source language."""
+    source = report.language
+
+    def record(models: dict[str, BaseModel], document: YamlDocument) -> dict[str, BaseModel]:
+        report.sources[document.file] = translation_key(
+            cache, site, models, document, source, source, "source"
+        )
+        return models
+
+    _translate_fields(site, record)
 
 
 def translate_languages(
-    site: ValidatedSite,
+    site: ValidatedSite, cache: BuildCache | None = None
 ) -> tuple[list[tuple[Language, ValidatedSite, TranslationReport]], list[Diagnostic]]:
     """Return the site in each published language, in the configured order, with its report.
 
     The diagnostics are the catalogs that cannot be read (CP601) and one warning per public
-    text that falls back (CP610), which `build --strict` turns into errors.
+    text that falls back (CP610), which `build --strict` turns into errors. With CACHE (enabled),
+    each source document's translation into each language is kept there and reused while the
+    document and the language's catalog are unchanged.
     """
-    catalogs, problems = load_content_catalogs(site)
+    catalogs = ContentCatalogs(site, cache)
+    source = languages.BY_CODE[site.config.source_language]
     editions = []
+    fallbacks: list[Diagnostic] = []
     for code in site.config.languages:
         language = languages.BY_CODE[code]
-        translated, report = translate_site(site, language, catalogs)
-        problems += report.diagnostics()
+        report = TranslationReport(language)
+        translated = site
+        if language == source and catalogs.cache is not None:
+            _untranslated_keys(site, catalogs.cache, report)
+        if language != source:
+            translate = (
+                _translate_cached(site, language, source, catalogs, report)
+                if catalogs.cache is not None
+                else _translate_each(catalogs.lookup(language), source, language, report)
+            )
+            translated = _translate_fields(site, translate)
+        fallbacks += report.diagnostics()
         editions.append((language, translated, report))
-    return editions, problems
+    return editions, catalogs.diagnostics() + fallbacks
 
 
 # ---------------------------------------------------------------------------------------------

@@ -65,17 +65,18 @@ def output_folder(site: ValidatedSite, out: Path | None) -> Path:
 
 
 def resolve_languages(
-    site: ValidatedSite, today: dt.date
+    site: ValidatedSite, today: dt.date, cache: BuildCache | None = None
 ) -> tuple[list[Edition], list[Diagnostic]]:
     """Return every published language, in the configured order, and the translation problems.
 
     Each language's texts are translated from its content catalog; a text without a usable
     translation is a ForeignText in the source language (shown with its `lang` and a notice),
-    reported as CP610, which `build --strict` turns into an error.
+    reported as CP610, which `build --strict` turns into an error. CACHE keeps each source
+    document's translations for the next build.
     """
     from . import i18n
 
-    translated, problems = i18n.translate_languages(site)
+    translated, problems = i18n.translate_languages(site, cache)
     editions = [
         Edition(
             language=language,
@@ -159,8 +160,10 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
         return BuildResult(None, _finish([*diagnostics, refusal], options))
 
     renderer = Renderer(site.root)
+    # Opened once, before the first stage that uses it.
+    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     reporter.start(progress.LANGUAGES)
-    editions, problems = resolve_languages(site, options.today)
+    editions, problems = resolve_languages(site, options.today, cache)
     diagnostics += problems
     codes = ", ".join(e.language.code for e in editions)
     reporter.finish(progress.LANGUAGES, detail=codes, languages=len(editions))
@@ -184,7 +187,6 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
             error("CP411", f"cannot create a folder beside '{out}': {exc.strerror}", None)
         )
         return BuildResult(None, _finish(diagnostics, options))
-    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     try:
         diagnostics += _build_both(
             renderer, site, rendered, staging, options, editions, cache, reporter
@@ -240,6 +242,7 @@ def _build_both(
             editions,
             builder,
             Path(work),
+            cache,
         )
         reporter.start(progress.MKDOCS_HANDBOOK)
         diagnostics = handbook.build_handbook(
@@ -264,6 +267,7 @@ def _start_public(
     editions: list[Edition],
     builder: mkdocs_site.ProjectBuilder,
     work: Path,
+    cache: BuildCache | None = None,
 ) -> Callable[[progress.Reporter], list[Diagnostic]]:
     """Write one MkDocs project per language and submit it; return what finishes PUBLIC."""
     public.mkdir()
@@ -293,7 +297,9 @@ def _start_public(
         reporter.start(progress.EXPORTS)
         written = 0
         for language, project, _built in started:
-            written += _write_exports(project.site_dir, by_language[language.language], options)
+            written += _write_exports(
+                project.site_dir, by_language[language.language], options, cache
+            )
         reporter.finish(progress.EXPORTS, files=written)
         return _root_pages(renderer, site, rendered, public, links, diagnostics)
 
@@ -315,12 +321,18 @@ def _after_mkdocs(language: RenderedLanguage, project: mkdocs_site.Project) -> l
     return diagnostics
 
 
-def _write_exports(site_dir: Path, edition: Edition, options: BuildOptions) -> int:
+def _write_exports(
+    site_dir: Path, edition: Edition, options: BuildOptions, cache: BuildCache | None = None
+) -> int:
     """Write a language's JSON and iCalendar exports for importers; return how many files."""
     # After MkDocs, which empties its output folder.
     written = 0
     for relative, content in exports.site_exports(
-        edition.extra["site"], edition.language, options.today
+        edition.extra["site"],
+        edition.language,
+        options.today,
+        cache,
+        edition.extra["translation"].sources,
     ).items():
         target = site_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)

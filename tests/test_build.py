@@ -316,8 +316,10 @@ def test_a_fallback_text_keeps_its_language_and_the_page_shows_a_notice(
 
     resolve = pipeline.resolve_languages
 
-    def with_fallback(site: object, today: dt.date) -> tuple[list[object], list[object]]:
-        editions, problems = resolve(site, today)  # type: ignore[arg-type]
+    def with_fallback(
+        site: object, today: dt.date, cache: object = None
+    ) -> tuple[list[object], list[object]]:
+        editions, problems = resolve(site, today, cache)  # type: ignore[arg-type]
         charter = editions[0].charters["help"]
         foreign = charter.model_copy(update={"vision": ForeignText("Olá <b>todos</b>", "pt-PT")})
         return [replace(editions[0], charters={"help": foreign})], problems

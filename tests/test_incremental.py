@@ -8,20 +8,34 @@ and one without, and the counters of the cache say what was reused. About ten sm
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import random
 import re
 import shutil
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
+from pydantic import BaseModel
 
+from charterpress import exports
 from charterpress.cache import CACHE_DIR, KEEP, MISSING, BuildCache
 from charterpress.cli import main
 from charterpress.diagnostics import Diagnostic, Level
-from charterpress.pipeline import BuildOptions, BuildResult, build_site
-from charterpress.render import builtin_templates_dir
+from charterpress.pipeline import (
+    BuildOptions,
+    BuildResult,
+    build_site,
+    resolve_languages,
+    with_base_url,
+)
+from charterpress.render import Edition, builtin_templates_dir
+from charterpress.texts import ForeignText
+from charterpress.validate import ValidatedSite, validate_site
 from tests.test_parallel import assert_same_tree
 
 ROOTS = Path(__file__).resolve().parent / "roots"
@@ -131,8 +145,14 @@ def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path
     every_page = sum(len(pages) for pages in _mkdocs_pages(incremental).values())
     assert (first.cache["page_hits"], first.cache["page_misses"]) == (0, every_page)
 
+    # Two source documents (the settings, the charter) translated into Portuguese; one charter
+    # exported in two languages.
+    assert (first.cache["translate_misses"], first.cache["exports_misses"]) == (2, 2)
+
     again = _build(site, incremental, cache=True)
     assert (again.cache["hits"], again.cache["misses"]) == (4, 0)
+    assert (again.cache["translate_hits"], again.cache["exports_hits"]) == (2, 2)
+    assert again.cache["translate_misses"] + again.cache["exports_misses"] == 0
     assert_same_tree(incremental, _build(site, tmp_path / "cold-0", cache=False).out or site)
 
     edits = [edit_charter, edit_translation, edit_template]
@@ -152,6 +172,11 @@ def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path
         assert result.cache["misses"] == rebuilt
         assert result.cache["page_hits"] + result.cache["page_misses"] == pages
         assert result.cache["page_misses"] >= changed
+        # What the translation and export stages redid: (translations, exports) made again.
+        redone = (result.cache["translate_misses"], result.cache["exports_misses"])
+        assert redone == {edit_charter: (1, 2), edit_translation: (1, 1)}.get(edit, (0, 0))
+        assert result.cache["translate_hits"] == 2 - redone[0]
+        assert result.cache["exports_hits"] == 2 - redone[1]
         if edit is edit_translation:
             # Only the Portuguese pages changed: both English projects come from the cache.
             assert result.cache["hits"] >= 2, (edit.__name__, result.cache)
@@ -339,3 +364,245 @@ def test_a_stored_tree_shares_its_files_and_an_edited_file_is_a_miss(tmp_path: P
     (restored / "a" / "page.html").write_text("two", encoding="utf-8")
     assert cache.fetch_tree("mkdocs", "public-en", "k1", tmp_path / "again") is None
     assert cache.stats["corrupt"] == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The translation and export stages, without MkDocs: over a copy of the example (five languages,
+# two charters, procedures and results), what each edit makes them redo, and that what comes
+# from the cache equals what a run without it makes.
+
+EXAMPLE_TODAY = dt.date(2026, 11, 23)
+
+
+@dataclass
+class Stages:
+    """What the translation and export stages gave, and what the cache did."""
+
+    editions: list[Edition]
+    problems: list[Diagnostic]
+    exports: dict[str, dict[str, bytes]]
+    stats: Counter[str]
+
+
+@functools.cache
+def _validated(site: Path, digest: str) -> ValidatedSite:
+    """Return SITE validated, once per state of its sources (DIGEST): validation is slow."""
+    outcome = validate_site(site, EXAMPLE_TODAY)
+    assert outcome.site is not None, [str(d) for d in outcome.diagnostics]
+    return outcome.site
+
+
+def _stages(site: Path, cache: bool = True, base_url: str | None = None) -> Stages:
+    """Validate SITE, translate it and make its exports, with its build cache or without."""
+    sources = [site / "site_config.yml", *sorted((site / "charter").rglob("*.yml"))]
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
+    build_cache = BuildCache.open(site / CACHE_DIR if cache else None)
+    checked = with_base_url(_validated(site, digest), base_url)
+    editions, problems = resolve_languages(checked, EXAMPLE_TODAY, build_cache)
+    files = {
+        edition.language.code: exports.site_exports(
+            edition.extra["site"],
+            edition.language,
+            EXAMPLE_TODAY,
+            build_cache,
+            edition.extra["translation"].sources,
+        )
+        for edition in editions
+    }
+    return Stages(editions, problems, files, build_cache.stats)
+
+
+def _foreign(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """Return the path and language of every fallback text in VALUE (== ignores the language)."""
+    if isinstance(value, ForeignText):
+        return [(path, value.lang)]
+    if isinstance(value, BaseModel):
+        return [
+            f
+            for name in type(value).model_fields
+            for f in _foreign(getattr(value, name), f"{path}/{name}")
+        ]
+    if isinstance(value, list | tuple):
+        return [f for i, item in enumerate(value) for f in _foreign(item, f"{path}/{i}")]
+    if isinstance(value, dict):
+        return [f for k, item in value.items() for f in _foreign(item, f"{path}/{k}")]
+    return []
+
+
+def _assert_same(got: Stages, cold: Stages) -> None:
+    """Assert that cached stages gave exactly what stages without the cache gave."""
+    assert got.problems == cold.problems
+    assert got.exports == cold.exports
+    assert [list(files) for files in got.exports.values()] == [
+        list(files) for files in cold.exports.values()
+    ]
+    for edition, expected in zip(got.editions, cold.editions, strict=True):
+        site, want = edition.extra["site"], expected.extra["site"]
+        assert edition.language == expected.language
+        assert edition.extra["translation"].fallbacks == expected.extra["translation"].fallbacks
+        assert (site.config, site.charters, site.procedures, site.results) == (
+            want.config,
+            want.charters,
+            want.procedures,
+            want.results,
+        )
+        models = [site.config, *(s.charter for s in site.charters.values())]
+        models += [s.procedure for s in site.procedures.values()]
+        models += [r.results for r in site.results]
+        expected_models = [want.config, *(s.charter for s in want.charters.values())]
+        expected_models += [s.procedure for s in want.procedures.values()]
+        expected_models += [r.results for r in want.results]
+        assert _foreign(models) == _foreign(expected_models)
+
+
+def _counts(stages: Stages) -> tuple[int, int, int, int]:
+    """Return the source documents, translated languages, charters and languages of a site."""
+    checked = stages.editions[0].extra["site"]
+    documents = 1 + len(checked.charters) + len(checked.procedures) + len(checked.results)
+    languages = len(stages.editions)
+    return documents, languages - 1, len(checked.charters), languages
+
+
+def test_a_charter_edit_translates_and_exports_only_that_charter_again(
+    example_copy: Path,
+) -> None:
+    site = example_copy
+    first = _stages(site)
+    documents, translated, charters, languages = _counts(first)
+    assert (documents, translated, charters, languages) == (10, 4, 2, 5)
+    assert first.stats == {
+        "translate_misses": documents * translated,
+        "translate_stores": documents * translated,
+        "catalog_misses": translated,
+        "catalog_stores": translated,
+        "catalog_groups_misses": translated,
+        "catalog_groups_stores": translated,
+        "exports_misses": charters * languages,
+        "exports_stores": charters * languages,
+    }
+    _assert_same(first, _stages(site, cache=False))
+
+    again = _stages(site)
+    # Nothing changed: no catalog is even read, only the digests of their entries per file.
+    assert again.stats == {
+        "catalog_groups_hits": translated,
+        "translate_hits": documents * translated,
+        "exports_hits": charters * languages,
+    }
+    _assert_same(again, first)
+
+    path = site / "charter" / "shops.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntitle: ", "\ntitle: Edited ", 1), encoding="utf-8")
+    edited = _stages(site)
+    assert edited.stats == {
+        "catalog_groups_hits": translated,
+        "catalog_hits": translated,  # the edited charter is translated from the cached lookups
+        "translate_hits": (documents - 1) * translated,
+        "translate_misses": translated,
+        "translate_stores": translated,
+        "exports_hits": (charters - 1) * languages,
+        "exports_misses": languages,
+        "exports_stores": languages,
+    }
+    cold = _stages(site, cache=False)
+    _assert_same(edited, cold)
+    # The edit shows: the new title falls back to English in every translated language.
+    assert [p.code for p in cold.problems].count("CP610") > [p.code for p in first.problems].count(
+        "CP610"
+    )
+
+
+def test_a_translation_edit_translates_only_that_file_in_that_language_again(
+    example_copy: Path,
+) -> None:
+    site = example_copy
+    documents, translated, charters, languages = _counts(_stages(site))
+    po = site / "locales" / "ca" / "LC_MESSAGES" / "content.po"
+    text = po.read_text(encoding="utf-8")
+    old = 'msgstr "La nostra promesa de servei a les botigues Casa Lumen"'
+    assert text.count(old) == 1
+    po.write_text(text.replace(old, old[:-1] + ' (editat)"'), encoding="utf-8")
+    edited = _stages(site)
+    assert edited.stats == {
+        # Catalan's catalog is parsed; the other languages' are not even read.
+        "catalog_misses": 1,
+        "catalog_stores": 1,
+        "catalog_groups_misses": 1,
+        "catalog_groups_stores": 1,
+        "catalog_groups_hits": translated - 1,
+        "translate_hits": documents * translated - 1,
+        "translate_misses": 1,
+        "translate_stores": 1,
+        "exports_hits": charters * languages - 1,
+        "exports_misses": 1,
+        "exports_stores": 1,
+    }
+    _assert_same(edited, _stages(site, cache=False))
+    catalan = next(e for e in edited.editions if e.language.code == "ca")
+    assert str(catalan.charters["shops"].title).endswith("(editat)")
+
+
+def test_damaged_translation_and_export_entries_are_made_again(example_copy: Path) -> None:
+    site = example_copy
+    first = _stages(site)
+    documents, translated, charters, languages = _counts(first)
+    cached = site / CACHE_DIR
+    damaged = [
+        *sorted(cached.glob("translate/ca/charter/shops.yml/*.pickle")),
+        *sorted(cached.glob("exports/cs/online/*.pickle")),
+    ]
+    assert len(damaged) == 2
+    for entry in damaged:
+        entry.write_bytes(entry.read_bytes()[:-3] + b"bad")
+    again = _stages(site)
+    assert again.stats == {
+        "corrupt": 2,
+        "catalog_groups_hits": translated,
+        "catalog_hits": 1,  # Catalan's, to translate the charter again
+        "translate_hits": documents * translated - 1,
+        "translate_misses": 1,
+        "translate_stores": 1,
+        "exports_hits": charters * languages - 1,
+        "exports_misses": 1,
+        "exports_stores": 1,
+    }
+    _assert_same(again, first)
+    assert all(entry.exists() for entry in damaged)  # stored again
+    assert _stages(site).stats["translate_hits"] == documents * translated
+
+
+def test_an_unreadable_catalog_is_reported_by_every_build_and_never_cached(
+    example_copy: Path,
+) -> None:
+    site = example_copy
+    po = site / "locales" / "ro" / "LC_MESSAGES" / "content.po"
+    po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "unterminated\n', encoding="utf-8")
+    cold = _stages(site, cache=False)
+    documents, translated, _charters, _languages = _counts(cold)
+    assert [p.code for p in cold.problems if p.code == "CP601"] == ["CP601"]
+    for run in range(2):
+        got = _stages(site)
+        _assert_same(got, cold)
+        # Romanian's documents are translated every time (all falling back), without even a
+        # look in the cache; the other languages' once, then reused.
+        others = documents * (translated - 1)
+        expected = (others, others, 0) if run == 0 else (0, 0, others)
+        stats = got.stats
+        assert (stats["translate_misses"], stats["translate_stores"]) == expected[:2]
+        assert stats["translate_hits"] == expected[2]
+        assert not list((site / CACHE_DIR / "translate" / "ro").rglob("*.pickle"))
+
+
+def test_another_base_url_is_not_served_the_cached_exports(example_copy: Path) -> None:
+    site = example_copy
+    _documents, translated, charters, languages = _counts(_stages(site))
+    preview = _stages(site, base_url="https://preview.example.org/charter/")
+    # The settings' translations (one per language) and every export are made again.
+    assert preview.stats["translate_misses"] == translated
+    assert preview.stats["exports_misses"] == charters * languages
+    _assert_same(
+        preview, _stages(site, cache=False, base_url="https://preview.example.org/charter/")
+    )
+    calendars = [v for k, v in preview.exports["en"].items() if k.endswith(".ics")]
+    assert calendars and all(b"@preview.example.org" in ics for ics in calendars)

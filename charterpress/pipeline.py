@@ -20,7 +20,7 @@ from .cache import CACHE_DIR, BuildCache
 from .diagnostics import Diagnostic, Level, error, has_errors
 from .load import load_sources, paused_gc
 from .lock import OutputBusy
-from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
+from .render import Edition, RenderedLanguage, Renderer, RenderKeys, TemplateFailure
 from .validate import ValidatedSite, validate_sources
 
 
@@ -100,17 +100,83 @@ def _results_by_charter(site: ValidatedSite) -> dict[str, list[Any]]:
 
 
 def render_editions(
-    renderer: Renderer, editions: list[Edition]
+    renderer: Renderer, editions: list[Edition], site: ValidatedSite | None = None
 ) -> tuple[list[RenderedLanguage], list[Diagnostic]]:
-    """Render every language; report every failing template of every language."""
+    """Render every language; report every failing template of every language.
+
+    With SITE and a renderer that has a cache, unchanged pages come from the cache.
+    """
     rendered: list[RenderedLanguage] = []
     diagnostics: list[Diagnostic] = []
+    keyed = site is not None and renderer.cache is not None
+    common = _common_render_inputs(site) if site is not None and keyed else None
     for edition in editions:
-        result, problems = renderer.render_edition(edition)
+        keys = render_keys(site, edition, common) if site is not None and common else None
+        result, problems = renderer.render_edition(edition, keys)
         diagnostics += problems
         if result is not None:
             rendered.append(result)
     return rendered, diagnostics
+
+
+@dataclass(frozen=True)
+class _CommonInputs:
+    """The digests every language's pages share: templates, sources, charters' files."""
+
+    parts: tuple[str, ...]
+    sources: str
+    charters: dict[str, str]
+
+
+def _common_render_inputs(site: ValidatedSite) -> _CommonInputs:
+    """Digest, once per build, what the pages of every language are made from."""
+    from importlib import metadata
+
+    from . import fingerprints
+
+    versions = []
+    # Rendering runs these too (formatting, holidays, time zones, QR codes); the cache's key
+    # adds Charterpress's own modules and the other tools' versions.
+    for package in ("babel", "holidays", "tzdata", "segno", "pydantic", "markupsafe"):
+        try:
+            versions.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}=none")
+    by_charter: dict[str, list[str]] = {}
+    for charter_id, source in site.charters.items():
+        by_charter[charter_id] = [f"{source.document.file}={source.document.digest}"]
+    for result in sorted(site.results, key=lambda r: r.document.file):
+        by_charter.setdefault(result.charter_id, []).append(
+            f"{result.document.file}={result.document.digest}"
+        )
+    return _CommonInputs(
+        parts=(
+            *versions,
+            fingerprints.templates_digest(site.root),
+            f"{site.config_document.file}={site.config_document.digest}",
+            # --base-url replaces the configured address (with_base_url): not in the file.
+            str(site.config.base_url),
+        ),
+        sources=fingerprints.sources_digest(site),
+        charters={key: fingerprints.digest(*found) for key, found in sorted(by_charter.items())},
+    )
+
+
+def render_keys(site: ValidatedSite, edition: Edition, common: _CommonInputs) -> RenderKeys:
+    """Return the digests that key the cached pages of EDITION's language."""
+    from . import fingerprints
+
+    return RenderKeys(
+        edition=fingerprints.digest(
+            *common.parts,
+            edition.language.code,
+            edition.today.isoformat(),
+            fingerprints.ui_catalog_digest(edition.language),
+            fingerprints.content_catalog_digest(site, edition.language),
+        ),
+        site=common.sources,
+        charters=common.charters,
+    )
 
 
 def with_base_url(site: ValidatedSite, base_url: str | None) -> ValidatedSite:
@@ -156,14 +222,16 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     if refusal is not None:
         return BuildResult(None, _finish([*diagnostics, refusal], options))
 
-    renderer = Renderer(site.root)
+    # Opened before rendering: pages, as well as MkDocs builds, come from it.
+    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
+    renderer = Renderer(site.root, cache)
     reporter.start(progress.LANGUAGES)
     editions, problems = resolve_languages(site, options.today)
     diagnostics += problems
     codes = ", ".join(e.language.code for e in editions)
     reporter.finish(progress.LANGUAGES, detail=codes, languages=len(editions))
     reporter.start(progress.RENDER)
-    rendered, problems = render_editions(renderer, editions)
+    rendered, problems = render_editions(renderer, editions, site)
     diagnostics += problems
     pages = sum(len(r.pages) for r in rendered)
     reporter.finish(progress.RENDER, languages=len(rendered), pages=pages)
@@ -182,7 +250,6 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
             error("CP411", f"cannot create a folder beside '{out}': {exc.strerror}", None)
         )
         return BuildResult(None, _finish(diagnostics, options))
-    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     try:
         diagnostics += _build_both(
             renderer, site, rendered, staging, options, editions, cache, reporter

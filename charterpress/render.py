@@ -10,11 +10,13 @@ forget to escape.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import gettext
+import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +31,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from . import calendars, formatting, languages
+from .cache import MISSING, BuildCache
 from .diagnostics import Diagnostic, SourcePos, error
 from .languages import Language
 from .model import WEEKDAYS, Channel, ChannelKind, Charter, SiteConfig
@@ -324,6 +327,169 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 
 
 # ---------------------------------------------------------------------------------------------
+# The page cache: a page is rendered again only when something it read changed
+#
+# Why a hit is sound. A render is a deterministic function of its context and of what the cache
+# key covers anyway (Charterpress's code, the tools' versions, the templates, the catalogs). A
+# page's context holds its own inputs (its charter and that charter's results, the settings, the
+# language, the build date: `RenderKeys.edition` and `RenderKeys.charters` digest every file they
+# are made from) and site-wide values (`SITE_WIDE`: every charter, every contact), which the
+# render reaches only through read-tracking proxies. Rendered once with its own inputs O, a page
+# either read no site-wide value, or it read one:
+# - It read none. Then nothing in its run depended on a site-wide value: with the same O and any
+#   other site, the same statements run and print the same page. So "O: read nothing" stays true
+#   for every site, and the page is valid under the key of O alone.
+# - It read one. Then which values it read, and what it printed, may depend on the whole site:
+#   the page is keyed by O and the digest of every source file (`RenderKeys.site`), from which
+#   every site-wide value is made. With that key the whole input is fixed, whatever the page
+#   reads this time.
+# So per page slot the cache keeps, under the key of O, what the page read last time (a
+# `page-reads` record) and, under the key that record implies, the page. A record is only ever
+# written by a render with exactly that O, so it tells which kind of key the page needs for O.
+# `closures_for` is no site-wide value: it is a function of the channel it is given (from the
+# page's own charter, or from a proxy, which notes the read), of the settings and of the date,
+# which are all in O.
+
+PAGES_STAGE = "pages"
+READS_STAGE = "page-reads"
+# The names of a public page's context that are made from the whole site.
+SITE_WIDE = ("charters", "contacts")
+
+# The site-wide values read by the render in progress (see _note_read).
+_READS: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "charterpress_reads", default=None
+)
+
+
+def _note_read(name: str) -> None:
+    """Note that the render in progress read the site-wide value NAME."""
+    seen = _READS.get()
+    if seen is not None:
+        seen.add(name)
+
+
+@contextlib.contextmanager
+def tracking_reads() -> Iterator[set[str]]:
+    """Collect, while the block runs, the names of the site-wide values that renders read."""
+    seen: set[str] = set()
+    token = _READS.set(seen)
+    try:
+        yield seen
+    finally:
+        _READS.reset(token)
+
+
+class TrackedMapping(Mapping[str, Any]):
+    """A read-only mapping that notes every access to it (see tracking_reads)."""
+
+    __slots__ = ("_cp_data", "_cp_name")
+
+    def __init__(self, name: str, data: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_cp_name", name)
+        object.__setattr__(self, "_cp_data", data)
+
+    def __getattribute__(self, name: str) -> Any:
+        # Any attribute, `_cp_data` included (templates may reach private names): a read.
+        _note_read(object.__getattribute__(self, "_cp_name"))
+        return object.__getattribute__(self, name)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._cp_data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cp_data)
+
+    def __len__(self) -> int:
+        return len(self._cp_data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._cp_data
+
+    def __repr__(self) -> str:
+        return repr(dict(self._cp_data))
+
+
+class TrackedSequence(Sequence[Any]):
+    """A read-only sequence that notes every access to it (see tracking_reads)."""
+
+    __slots__ = ("_cp_data", "_cp_name")
+
+    def __init__(self, name: str, data: Sequence[Any]) -> None:
+        object.__setattr__(self, "_cp_name", name)
+        object.__setattr__(self, "_cp_data", data)
+
+    def __getattribute__(self, name: str) -> Any:
+        _note_read(object.__getattribute__(self, "_cp_name"))
+        return object.__getattribute__(self, name)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._cp_data[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cp_data)
+
+    def __len__(self) -> int:
+        return len(self._cp_data)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._cp_data
+
+    def __repr__(self) -> str:
+        return repr(tuple(self._cp_data))
+
+
+@dataclass(frozen=True)
+class RenderKeys:
+    """The digests that key one language's cached pages (made by pipeline.render_keys)."""
+
+    edition: str  # what every page of the language depends on: templates, catalogs, settings...
+    site: str  # every source file: what the site-wide values are made of
+    charters: Mapping[str, str]  # a charter's id -> its source file and its results' files
+
+
+@dataclass(frozen=True)
+class PageStore:
+    """Rendered values of one kind and language kept in the build cache (see the argument above)."""
+
+    cache: BuildCache
+    keys: RenderKeys
+    prefix: str  # "public-en": the start of every slot
+
+    def _slot(self, path: str) -> str:
+        # Ids and file stems have no '+': one flat folder per page.
+        return f"{self.prefix}+{path.replace('/', '+')}"
+
+    def fetch(self, path: str, own: tuple[str, ...]) -> Any:
+        """Return the value last rendered at PATH from the same inputs, or MISSING."""
+        slot = self._slot(path)
+        reads = self.cache.fetch_value(READS_STAGE, slot, self.cache.key(*own))
+        if reads is MISSING or not isinstance(reads, tuple):
+            return MISSING
+        return self.cache.fetch_value(PAGES_STAGE, slot, self._value_key(own, reads))
+
+    def store(self, path: str, own: tuple[str, ...], reads: set[str], value: Any) -> None:
+        """Keep the value rendered at PATH from OWN, and which site-wide values it read."""
+        slot, recorded = self._slot(path), tuple(sorted(reads))
+        self.cache.store_value(READS_STAGE, slot, self.cache.key(*own), recorded)
+        self.cache.store_value(PAGES_STAGE, slot, self._value_key(own, recorded), value)
+
+    def _value_key(self, own: tuple[str, ...], reads: tuple[str, ...]) -> str:
+        if not reads:
+            return self.cache.key(*own)
+        return self.cache.key(*own, "site", self.keys.site)
+
+    def render(self, path: str, own: tuple[str, ...], make: Callable[[], Any]) -> Any:
+        """Return the value at PATH from the cache, else MAKE it (tracking its reads), keep it."""
+        found = self.fetch(path, own)
+        if found is not MISSING:
+            return found
+        with tracking_reads() as reads:
+            value = make()
+        self.store(path, own, reads, value)
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
 # The renderer
 
 
@@ -434,10 +600,15 @@ def _refuse(name: str) -> Callable[..., Any]:
 
 
 class Renderer:
-    """Render a site's pages; the Jinja environment is made once and reused for every page."""
+    """Render a site's pages; the Jinja environment is made once and reused for every page.
 
-    def __init__(self, site_root: Path) -> None:
+    With a CACHE (enabled), render_edition takes each page whose inputs did not change since an
+    earlier build from it instead of rendering it (see PageStore); without, it renders them all.
+    """
+
+    def __init__(self, site_root: Path, cache: BuildCache | None = None) -> None:
         self.site_root = site_root
+        self.cache = cache if cache is not None and cache.enabled else None
         self.builtin = builtin_templates_dir()
         self._search = [site_root / SITE_TEMPLATES, self.builtin]
         self.env = _Environment(
@@ -534,10 +705,22 @@ class Renderer:
             if not key.startswith("_") and isinstance(value, str)
         }
 
-    def render_edition(self, edition: Edition) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
-        """Render every page of one language; report every failing template."""
+    def store(self, kind: str, edition: Edition, keys: RenderKeys | None) -> PageStore | None:
+        """Return where the pages of KIND ("public"...) of EDITION are cached, if they are."""
+        if self.cache is None or keys is None:
+            return None
+        return PageStore(self.cache, keys, f"{kind}-{edition.language.segment}")
+
+    def render_edition(
+        self, edition: Edition, keys: RenderKeys | None = None
+    ) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
+        """Render every page of one language; report every failing template.
+
+        KEYS (with a cache) lets pages come from the cache: those whose inputs did not change.
+        """
         self.use_language(edition)
-        batch = PageBatch(self)
+        store = self.store("public", edition, keys)
+        batch = PageBatch(self, store)
         pages, diagnostics = batch.pages, batch.diagnostics
         nav: list[NavItem] = []
         config = edition.config
@@ -552,8 +735,9 @@ class Renderer:
             "language": edition.language,
             "locale": edition.language.gettext,
             "today": edition.today,
-            "charters": charters,
-            "contacts": site_contacts(charters),
+            # Site-wide values: a page that reads them is keyed by every source (see PageStore).
+            "charters": TrackedMapping("charters", charters),
+            "contacts": TrackedSequence("contacts", site_contacts(charters)),
             "closures_for": lambda channel: holiday_closures(channel, config, edition.today),
         }
 
@@ -572,7 +756,12 @@ class Renderer:
             for stem, template in CHARTER_PAGES:
                 if not _page_wanted(stem, charter, edition.extra, charter_id):
                     continue
-                page = batch.render(template, f"{charter_id}/{stem}.md", {**context, "stem": stem})
+                page = batch.render(
+                    template,
+                    f"{charter_id}/{stem}.md",
+                    {**context, "stem": stem},
+                    own=_charter_inputs(keys, charter_id),
+                )
                 if page is not None:
                     section.append(NavItem(page.title, page.path))
                     pages[-1] = replace(
@@ -586,7 +775,7 @@ class Renderer:
             footer = self.render_fragment("shared/footer.html.j2", base)
             labels = self.render_labels(base)
             posters = [
-                self.render_poster(edition, {**base, "footer": footer}, charter_id, charter)
+                self.render_poster(edition, {**base, "footer": footer}, charter_id, charter, store)
                 for charter_id, charter in charters.items()
             ]
         except TemplateFailure as failure:
@@ -606,9 +795,28 @@ class Renderer:
         return rendered, diagnostics
 
     def render_poster(
-        self, edition: Edition, base: Mapping[str, Any], charter_id: str, charter: Charter
+        self,
+        edition: Edition,
+        base: Mapping[str, Any],
+        charter_id: str,
+        charter: Charter,
+        store: PageStore | None = None,
     ) -> Poster:
         """Render a charter's one-page poster, whose QR code opens the charter's page."""
+        path = f"{charter_id}/poster/index.html"
+        if store is None:
+            return self._render_poster(edition, base, charter_id, charter)
+        # The footer is made from every contact, but as text: its digest keys the poster.
+        footer = fingerprint(str(base.get("footer", "")))
+        own = ("poster", path, store.keys.edition, *_charter_inputs(store.keys, charter_id), footer)
+        poster: Poster = store.render(
+            path, own, lambda: self._render_poster(edition, base, charter_id, charter)
+        )
+        return poster
+
+    def _render_poster(
+        self, edition: Edition, base: Mapping[str, Any], charter_id: str, charter: Charter
+    ) -> Poster:
         from . import poster
 
         url = f"{str(edition.config.base_url).rstrip('/')}/{edition.language.segment}/"
@@ -645,16 +853,32 @@ class Renderer:
 
 @dataclass
 class PageBatch:
-    """Pages rendered one after another; a failing template becomes a diagnostic, not a stop."""
+    """Pages rendered one after another; a failing template becomes a diagnostic, not a stop.
+
+    With a STORE, a page comes from the cache when its inputs did not change (see PageStore).
+    """
 
     renderer: Renderer
+    store: PageStore | None = None
     pages: list[Page] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def render(self, template: str, path: str, context: Mapping[str, Any]) -> Page | None:
-        """Render one page into the batch; return it, or None if its template failed."""
+    def render(
+        self, template: str, path: str, context: Mapping[str, Any], own: tuple[str, ...] = ()
+    ) -> Page | None:
+        """Render one page into the batch; return it, or None if its template failed.
+
+        OWN names the page's own inputs beyond the language's (its charter's digest): with the
+        template and the path they key the page in the store.
+        """
         try:
-            page = self.renderer.render_page(template, path, context)
+            if self.store is None:
+                page = self.renderer.render_page(template, path, context)
+            else:
+                inputs = ("page", template, path, self.store.keys.edition, *own)
+                page = self.store.render(
+                    path, inputs, lambda: self.renderer.render_page(template, path, context)
+                )
         except TemplateFailure as failure:
             self.diagnostics.append(failure.diagnostic)
             return None
@@ -701,6 +925,18 @@ class _TemplateErrors:
         raise TemplateFailure(
             error(code, f"{message} (while rendering {self.template_name})", pos, hint)
         ) from None
+
+
+def _charter_inputs(keys: RenderKeys | None, charter_id: str) -> tuple[str, ...]:
+    """Return what keys a charter's own pages: its id and the digest of its files."""
+    if keys is None:
+        return ()
+    return (charter_id, keys.charters.get(charter_id, "none"))
+
+
+def fingerprint(text: str) -> str:
+    """Return the SHA-256 of a text, to key a value rendered from it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _describe(exc: BaseException) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -19,7 +20,12 @@ from charterpress.cache import CACHE_DIR, KEEP, MISSING, BuildCache
 from charterpress.cli import main
 from charterpress.diagnostics import Diagnostic, Level
 from charterpress.pipeline import BuildOptions, BuildResult, build_site
-from charterpress.render import builtin_templates_dir
+from charterpress.render import (
+    TrackedMapping,
+    TrackedSequence,
+    builtin_templates_dir,
+    tracking_reads,
+)
 from tests.test_parallel import assert_same_tree
 
 ROOTS = Path(__file__).resolve().parent / "roots"
@@ -197,3 +203,135 @@ def test_a_disabled_cache_stores_nothing(tmp_path: Path) -> None:
     cache.store_value("render", "pt", "k1", 1)
     assert cache.fetch_value("render", "pt", "k1") is MISSING
     assert cache.stats == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# The render cache: pages whose inputs did not change come from the cache (render.PageStore)
+
+OTHER = "desk"  # the second charter of _two_charters
+
+
+def _two_charters(tmp_path: Path) -> Path:
+    """Copy the minimal site with a second charter, 'desk', a copy of 'help' under its own name."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOTS / "minimal", site, ignore=shutil.ignore_patterns(CACHE_DIR))
+    text = (site / "charter" / "help.yml").read_text(encoding="utf-8")
+    (site / "charter" / f"{OTHER}.yml").write_text(
+        text.replace("Help desk", "Service desk"), encoding="utf-8"
+    )
+    return site
+
+
+def _edit_title(site: Path, charter: str, word: str) -> None:
+    """Add WORD to a charter's title."""
+    path = site / "charter" / f"{charter}.yml"
+    text, count = re.subn(r"^title: (.*)$", rf"title: \1 {word}", path.read_text(), flags=re.M)
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+
+
+def _rendered(out: Path, charter: str) -> int:
+    """Count a charter's rendered pages in every language of a build: its pages and poster."""
+    return len(list((out / "public").glob(f"*/{charter}/**/index.html")))
+
+
+def _pages(result: BuildResult) -> tuple[int, int, int]:
+    """Return the render cache's (hits, pages rendered and stored, damaged entries dropped)."""
+    return result.cache["pages_hits"], result.cache["pages_stores"], result.cache["corrupt"]
+
+
+def test_a_charter_edit_renders_only_that_charters_pages_again(tmp_path: Path) -> None:
+    site = _two_charters(tmp_path)
+    out = tmp_path / "out"
+    first = _build(site, out, cache=True)
+    languages = len([p for p in (out / "public").iterdir() if p.is_dir()])
+    own, other = _rendered(out, "help"), _rendered(out, OTHER)
+    assert (languages, own, other) == (2, 10, 10)  # 4 pages and a poster in each language
+    # Everything rendered: the two charters' pages and the home page of each language.
+    assert _pages(first) == (0, own + other + languages, 0)
+
+    _edit_title(site, "help", "promptly")
+    result = _build(site, out, cache=True)
+    # Again: the edited charter's pages, and the home pages, which list every charter.
+    assert _pages(result) == (other, own + languages, 0)
+    assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+    assert "Help desk charter promptly" in (out / "public" / "en" / "index.html").read_text()
+
+    # Nothing changed: nothing rendered.
+    assert _pages(_build(site, out, cache=True)) == (own + other + languages, 0, 0)
+
+
+def test_a_page_that_reads_every_charter_is_rendered_again_when_another_changes(
+    tmp_path: Path,
+) -> None:
+    site = _two_charters(tmp_path)
+    # A site's own 'about' page that names every charter: its charter's files are not enough.
+    override = site / "templates" / "public" / "about.md.j2"
+    override.parent.mkdir(parents=True)
+    original = (builtin_templates_dir() / "public" / "about.md.j2").read_text(encoding="utf-8")
+    override.write_text(
+        original + "\nAlso: {% for other in charters.values() %}{{ other.title }}; {% endfor %}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    _build(site, out, cache=True)
+    _edit_title(site, OTHER, "kindly")
+    result = _build(site, out, cache=True)
+    # The other charter's pages, the home pages and 'help's about pages; the rest from the cache.
+    languages, other = 2, _rendered(out, OTHER)
+    again = other + languages + languages
+    assert _pages(result) == (_rendered(out, "help") - languages, again, 0)
+    about = (out / "public" / "en" / "help" / "about" / "index.html").read_text(encoding="utf-8")
+    assert "Service desk charter kindly;" in about
+    assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+
+
+def test_a_damaged_page_in_the_cache_is_rendered_again(tmp_path: Path) -> None:
+    site = _two_charters(tmp_path)
+    out = tmp_path / "out"
+    first = _build(site, out, cache=True)
+    total = first.cache["pages_stores"]
+    entries = sorted((site / CACHE_DIR / "pages").glob("public-en+help+commitments.md/*.pickle"))
+    assert len(entries) == 1
+    entries[0].write_bytes(entries[0].read_bytes()[:-10])
+    result = _build(site, out, cache=True)
+    assert _pages(result) == (total - 1, 1, 1)
+    assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+    assert _pages(_build(site, out, cache=True)) == (total, 0, 0)
+
+
+def test_every_access_to_a_site_wide_value_is_noted() -> None:
+    data = {"a": 1, "b": 2}
+    mapping, sequence = TrackedMapping("charters", data), TrackedSequence("contacts", (1, 2))
+    reads: list[Callable[[], object]] = [
+        lambda: mapping["a"],
+        lambda: list(mapping),
+        lambda: len(mapping),
+        lambda: "a" in mapping,
+        lambda: bool(mapping),
+        lambda: mapping.get("z"),
+        lambda: list(mapping.items()),
+        lambda: list(mapping.values()),
+        lambda: mapping == data,
+        lambda: repr(mapping),
+        lambda: mapping._cp_data,  # a template may reach a private name
+    ]
+    for read in reads:
+        with tracking_reads() as seen:
+            read()
+        assert seen == {"charters"}
+    for read in (
+        lambda: sequence[0],
+        lambda: list(sequence),
+        lambda: len(sequence),
+        lambda: 2 in sequence,
+        lambda: list(reversed(sequence)),
+        lambda: sequence.index(2),
+    ):
+        with tracking_reads() as seen:
+            read()
+        assert seen == {"contacts"}
+    with tracking_reads() as seen:
+        holder = {"charters": mapping, "contacts": sequence}
+        dict(holder)  # passed around, never looked into
+    assert seen == set()

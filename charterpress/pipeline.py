@@ -121,7 +121,7 @@ def render_editions(
 
 @dataclass(frozen=True)
 class _CommonInputs:
-    """The digests every language's pages share: templates, sources, charters' files."""
+    """The digests every language's pages share: settings, sources, charters' files."""
 
     parts: tuple[str, ...]
     sources: str
@@ -152,7 +152,6 @@ def _common_render_inputs(site: ValidatedSite) -> _CommonInputs:
     return _CommonInputs(
         parts=(
             *versions,
-            fingerprints.templates_digest(site.root),
             f"{site.config_document.file}={site.config_document.digest}",
             # --base-url replaces the configured address (with_base_url): not in the file.
             str(site.config.base_url),

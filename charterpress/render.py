@@ -329,28 +329,33 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 # ---------------------------------------------------------------------------------------------
 # The page cache: a page is rendered again only when something it read changed
 #
-# Why a hit is sound. A render is a deterministic function of its context and of what the cache
-# key covers anyway (Charterpress's code, the tools' versions, the templates, the catalogs). A
-# page's context holds its own inputs (its charter and that charter's results, the settings, the
-# language, the build date: `RenderKeys.edition` and `RenderKeys.charters` digest every file they
-# are made from) and site-wide values (`SITE_WIDE`: every charter, every contact), which the
-# render reaches only through read-tracking proxies. Rendered once with its own inputs O, a page
-# either read no site-wide value, or it read one:
-# - It read none. Then nothing in its run depended on a site-wide value: with the same O and any
-#   other site, the same statements run and print the same page. So "O: read nothing" stays true
-#   for every site, and the page is valid under the key of O alone.
-# - It read one. Then which values it read, and what it printed, may depend on the whole site:
-#   the page is keyed by O and the digest of every source file (`RenderKeys.site`), from which
-#   every site-wide value is made. With that key the whole input is fixed, whatever the page
-#   reads this time.
-# So per page slot the cache keeps, under the key of O, what the page read last time (a
-# `page-reads` record) and, under the key that record implies, the page. A record is only ever
-# written by a render with exactly that O, so it tells which kind of key the page needs for O.
+# Why a hit is sound. A render is a deterministic function of what it reads, of three kinds:
+# - its own inputs O, always hashed into its key: the template's name and the page's path, the
+#   language, the build date, the ui and content catalogs of the language, the settings (and
+#   --base-url), its charter's file and its results' files, any other value of its context (a
+#   poster's footer) (`RenderKeys.edition`, `RenderKeys.charters`), and what every key of the
+#   build cache holds (Charterpress's code, the tools' versions);
+# - the templates it loads (noted by _Environment._load_template: its own template and what it
+#   imports or includes), each by its name and the text the loader finds for that name;
+# - the site-wide values (`SITE_WIDE`: every charter, every contact), reached only through
+#   read-tracking proxies, all made from the source files, whose digest is `RenderKeys.site`.
+# A rendered value is stored under the key made of O and the digests of exactly what its render
+# read of the other two kinds: each template's name and text, and the sources' digest if it read
+# a site-wide value (none otherwise). Before rendering, a lookup makes that key from what the
+# page read the last time it was rendered from the same O (a `page-reads` record, under the key
+# of O) and from this build's digests. A hit therefore means that a render from the same O, which
+# loaded the same templates with the same texts and read no site-wide value, or read them from
+# the same sources, made this value. A render from the same inputs runs the same statements: its
+# first template is the same (name in O, text in the key), so it loads the same templates, gets
+# the same texts, reads the same site-wide values or none, and prints the same page. The record
+# is only a guess of what to hash: a stale one (the page would now read something else) makes a
+# key under which no render stored a value, a miss, never a wrong page.
 # `closures_for` is no site-wide value: it is a function of the channel it is given (from the
 # page's own charter, or from a proxy, which notes the read), of the settings and of the date,
-# which are all in O.
+# all in O.
 
 PAGES_STAGE = "pages"
+TEMPLATE_READ = "template:"  # a read of a template by its name, beside the site-wide names
 READS_STAGE = "page-reads"
 # The names of a public page's context that are made from the whole site.
 SITE_WIDE = ("charters", "contacts")
@@ -454,6 +459,7 @@ class PageStore:
     cache: BuildCache
     keys: RenderKeys
     prefix: str  # "public-en": the start of every slot
+    template_digest: Callable[[str], str]  # a template's name -> the digest of its text
 
     def _slot(self, path: str) -> str:
         # Ids and file stems have no '+': one flat folder per page.
@@ -468,15 +474,20 @@ class PageStore:
         return self.cache.fetch_value(PAGES_STAGE, slot, self._value_key(own, reads))
 
     def store(self, path: str, own: tuple[str, ...], reads: set[str], value: Any) -> None:
-        """Keep the value rendered at PATH from OWN, and which site-wide values it read."""
+        """Keep the value rendered at PATH from OWN, and what else its render read."""
         slot, recorded = self._slot(path), tuple(sorted(reads))
         self.cache.store_value(READS_STAGE, slot, self.cache.key(*own), recorded)
         self.cache.store_value(PAGES_STAGE, slot, self._value_key(own, recorded), value)
 
     def _value_key(self, own: tuple[str, ...], reads: tuple[str, ...]) -> str:
-        if not reads:
-            return self.cache.key(*own)
-        return self.cache.key(*own, "site", self.keys.site)
+        parts = list(own)
+        for read in reads:
+            parts.append(read)
+            if read.startswith(TEMPLATE_READ):
+                parts.append(self.template_digest(read.removeprefix(TEMPLATE_READ)))
+            else:
+                parts.append(self.keys.site)
+        return self.cache.key(*parts)
 
     def render(self, path: str, own: tuple[str, ...], make: Callable[[], Any]) -> Any:
         """Return the value at PATH from the cache, else MAKE it (tracking its reads), keep it."""
@@ -487,6 +498,22 @@ class PageStore:
             value = make()
         self.store(path, own, reads, value)
         return value
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """A file loader that keeps the digest of each template's text as it compiles it."""
+
+    def __init__(self, searchpath: Sequence[str]) -> None:
+        super().__init__(searchpath)
+        self.compiled: dict[str, str] = {}
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """Return a template's text, noting its digest (the text pages are rendered from)."""
+        source, filename, uptodate = super().get_source(environment, template)
+        self.compiled[template] = fingerprint(source)
+        return source, filename, uptodate
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,6 +548,12 @@ class _Environment(jinja2.Environment):
     """A Jinja environment whose every way of printing text escapes it (see _finalize)."""
 
     code_generator_class = _CodeGenerator
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
+        # Every template a render loads (the page's own, and what it imports or includes) is an
+        # input of the page: the page cache keys the page by their text (see PageStore).
+        _note_read(TEMPLATE_READ + name)
+        return super()._load_template(name, globals)
 
     @staticmethod
     def charterpress_join(items: Sequence[Any]) -> Markup:
@@ -611,8 +644,10 @@ class Renderer:
         self.cache = cache if cache is not None and cache.enabled else None
         self.builtin = builtin_templates_dir()
         self._search = [site_root / SITE_TEMPLATES, self.builtin]
+        self._loader = _Loader([str(p) for p in self._search])
+        self._file_digests: dict[str, str] = {}
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in self._search]),
+            loader=self._loader,
             undefined=jinja2.StrictUndefined,
             finalize=_finalize,
             # With autoescape on, macros and blocks return Markup; every value printed has
@@ -709,7 +744,27 @@ class Renderer:
         """Return where the pages of KIND ("public"...) of EDITION are cached, if they are."""
         if self.cache is None or keys is None:
             return None
-        return PageStore(self.cache, keys, f"{kind}-{edition.language.segment}")
+        return PageStore(
+            self.cache, keys, f"{kind}-{edition.language.segment}", self.template_digest
+        )
+
+    def template_digest(self, name: str) -> str:
+        """Return the digest of the text of the template NAME ('none' if there is none).
+
+        The text compiled in this process if there is one: a value rendered from it is stored
+        under that text's digest, even if its file changed meanwhile.
+        """
+        found = self._loader.compiled.get(name) or self._file_digests.get(name)
+        if found is None:
+            try:
+                source, _filename, _uptodate = jinja2.FileSystemLoader.get_source(
+                    self._loader, self.env, name
+                )
+                found = fingerprint(source)
+            except jinja2.TemplateNotFound:
+                found = "none"
+            self._file_digests[name] = found
+        return found
 
     def render_edition(
         self, edition: Edition, keys: RenderKeys | None = None

@@ -101,6 +101,8 @@ def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path
     incremental = tmp_path / "incremental"
     first = _build(site, incremental, cache=True)
     assert (first.cache["hits"], first.cache["misses"], first.cache["stores"]) == (0, 4, 4)
+    pages = first.cache["pages_stores"]  # every page and poster of both languages
+    assert pages == len(list((incremental / "public").glob("*/**/index.html")))
 
     again = _build(site, incremental, cache=True)
     assert (again.cache["hits"], again.cache["misses"]) == (4, 0)
@@ -116,12 +118,19 @@ def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path
         assert_same_tree(incremental, tmp_path / f"cold-{number}")
         assert result.diagnostics == cold.diagnostics
         assert result.cache["hits"] + result.cache["misses"] == 4
+        rendered = (result.cache["pages_hits"], result.cache["pages_stores"])
+        if edit is edit_charter:
+            # The only charter: all its pages, and the home pages that list it.
+            assert rendered == (0, pages), edit.__name__
         if edit is edit_translation:
             # Only the Portuguese pages changed: both English projects come from the cache.
             assert result.cache["hits"] >= 2, (edit.__name__, result.cache)
+            assert rendered == (pages // 2, pages // 2), edit.__name__
         if edit is edit_template:
             # A public template: the handbook's projects come from the cache.
             assert result.cache["hits"] >= 2, (edit.__name__, result.cache)
+            # Only the pages made with it are rendered again: the commitments page of each.
+            assert rendered == (pages - 2, 2), edit.__name__
         assert result.cache["misses"] >= 1, (edit.__name__, result.cache)
 
 
@@ -335,3 +344,21 @@ def test_every_access_to_a_site_wide_value_is_noted() -> None:
         holder = {"charters": mapping, "contacts": sequence}
         dict(holder)  # passed around, never looked into
     assert seen == set()
+
+
+def test_a_template_that_pages_import_renders_those_pages_again(tmp_path: Path) -> None:
+    site = _two_charters(tmp_path)
+    out = tmp_path / "out"
+    total = _build(site, out, cache=True).cache["pages_stores"]
+    macros = site / "templates" / "shared" / "macros.md.j2"
+    macros.parent.mkdir(parents=True)
+    shutil.copyfile(builtin_templates_dir() / "shared" / "macros.md.j2", macros)
+    # The same text in the site's folder: pages are keyed by the texts they load, not the files.
+    assert _pages(_build(site, out, cache=True)) == (total, 0, 0)
+    with macros.open("a", encoding="utf-8") as file:
+        file.write('{% macro unused() %}{{ _("Unused") }}{% endmacro %}\n')
+    result = _build(site, out, cache=True)
+    # Every page that imports the macros (all but the overviews and the home pages) and posters.
+    importing = 2 * (_rendered(out, "help") // 2 - 1)
+    assert _pages(result) == (total - 2 * importing, 2 * importing, 0)
+    assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)

@@ -343,7 +343,7 @@ def _start_public(
             labels=language.labels,
             strict=options.strict,
             links=links,
-            json_ld=_json_ld(by_language[language.language], links, options.today),
+            json_ld=_json_ld(renderer, by_language[language.language], links, options.today),
         )
         submitted = builder.submit(project, publish.PUBLIC, len(language.pages))
         started.append((language, project, submitted))
@@ -424,13 +424,16 @@ def _root_pages(
     return diagnostics
 
 
-def _json_ld(edition: Edition, links: mkdocs_site.SiteLinks, today: dt.date) -> dict[str, str]:
+def _json_ld(
+    renderer: Renderer, edition: Edition, links: mkdocs_site.SiteLinks, today: dt.date
+) -> dict[str, str]:
     """Return the JSON-LD of the charter pages of one language, by page path."""
     return structured.charter_pages_json_ld(
         edition.config,
         edition.charters,
         today,
         lambda path: mkdocs_site.page_address(links, edition.language, path),
+        renderer.store("public", edition, stage="json-ld"),
     )
 
 

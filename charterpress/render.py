@@ -342,7 +342,7 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 # A rendered value is stored under the key made of O and the digests of exactly what its render
 # read of the other two kinds: each template's name and text, and the sources' digest if it read
 # a site-wide value (none otherwise). Before rendering, a lookup makes that key from what the
-# page read the last time it was rendered from the same O (a `page-reads` record, under the key
+# page read the last time it was rendered from the same O (a `pages-reads` record, under the key
 # of O) and from this build's digests. A hit therefore means that a render from the same O, which
 # loaded the same templates with the same texts and read no site-wide value, or read them from
 # the same sources, made this value. A render from the same inputs runs the same statements: its
@@ -354,9 +354,8 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 # page's own charter, or from a proxy, which notes the read), of the settings and of the date,
 # all in O.
 
-PAGES_STAGE = "pages"
+PAGES_STAGE = "pages"  # the cache's stage of rendered pages; its records are in "<stage>-reads"
 TEMPLATE_READ = "template:"  # a read of a template by its name, beside the site-wide names
-READS_STAGE = "page-reads"
 # The names of a public page's context that are made from the whole site.
 SITE_WIDE = ("charters", "contacts")
 
@@ -460,6 +459,12 @@ class PageStore:
     keys: RenderKeys
     prefix: str  # "public-en": the start of every slot
     template_digest: Callable[[str], str]  # a template's name -> the digest of its text
+    stage: str = PAGES_STAGE
+
+    @property
+    def reads_stage(self) -> str:
+        """Return the cache's stage of the records of what each value's render read."""
+        return f"{self.stage}-reads"
 
     def _slot(self, path: str) -> str:
         # Ids and file stems have no '+': one flat folder per page.
@@ -468,16 +473,16 @@ class PageStore:
     def fetch(self, path: str, own: tuple[str, ...]) -> Any:
         """Return the value last rendered at PATH from the same inputs, or MISSING."""
         slot = self._slot(path)
-        reads = self.cache.fetch_value(READS_STAGE, slot, self.cache.key(*own))
+        reads = self.cache.fetch_value(self.reads_stage, slot, self.cache.key(*own))
         if reads is MISSING or not isinstance(reads, tuple):
             return MISSING
-        return self.cache.fetch_value(PAGES_STAGE, slot, self._value_key(own, reads))
+        return self.cache.fetch_value(self.stage, slot, self._value_key(own, reads))
 
     def store(self, path: str, own: tuple[str, ...], reads: set[str], value: Any) -> None:
         """Keep the value rendered at PATH from OWN, and what else its render read."""
         slot, recorded = self._slot(path), tuple(sorted(reads))
-        self.cache.store_value(READS_STAGE, slot, self.cache.key(*own), recorded)
-        self.cache.store_value(PAGES_STAGE, slot, self._value_key(own, recorded), value)
+        self.cache.store_value(self.reads_stage, slot, self.cache.key(*own), recorded)
+        self.cache.store_value(self.stage, slot, self._value_key(own, recorded), value)
 
     def _value_key(self, own: tuple[str, ...], reads: tuple[str, ...]) -> str:
         parts = list(own)
@@ -646,6 +651,7 @@ class Renderer:
         self._search = [site_root / SITE_TEMPLATES, self.builtin]
         self._loader = _Loader([str(p) for p in self._search])
         self._file_digests: dict[str, str] = {}
+        self._keys: dict[str, RenderKeys] = {}  # by language code, for the later stages
         self.env = _Environment(
             loader=self._loader,
             undefined=jinja2.StrictUndefined,
@@ -740,12 +746,22 @@ class Renderer:
             if not key.startswith("_") and isinstance(value, str)
         }
 
-    def store(self, kind: str, edition: Edition, keys: RenderKeys | None) -> PageStore | None:
-        """Return where the pages of KIND ("public"...) of EDITION are cached, if they are."""
+    def store(
+        self,
+        kind: str,
+        edition: Edition,
+        keys: RenderKeys | None = None,
+        stage: str = PAGES_STAGE,
+    ) -> PageStore | None:
+        """Return where the values of KIND ("public"...) of EDITION are cached, if they are.
+
+        KEYS default to those the edition's language was rendered with (render_edition).
+        """
+        keys = keys or self._keys.get(edition.language.code)
         if self.cache is None or keys is None:
             return None
         return PageStore(
-            self.cache, keys, f"{kind}-{edition.language.segment}", self.template_digest
+            self.cache, keys, f"{kind}-{edition.language.segment}", self.template_digest, stage
         )
 
     def template_digest(self, name: str) -> str:
@@ -774,6 +790,8 @@ class Renderer:
         KEYS (with a cache) lets pages come from the cache: those whose inputs did not change.
         """
         self.use_language(edition)
+        if keys is not None:
+            self._keys[edition.language.code] = keys
         store = self.store("public", edition, keys)
         batch = PageBatch(self, store)
         pages, diagnostics = batch.pages, batch.diagnostics
@@ -815,7 +833,7 @@ class Renderer:
                     template,
                     f"{charter_id}/{stem}.md",
                     {**context, "stem": stem},
-                    own=_charter_inputs(keys, charter_id),
+                    own=charter_inputs(keys, charter_id),
                 )
                 if page is not None:
                     section.append(NavItem(page.title, page.path))
@@ -863,7 +881,7 @@ class Renderer:
             return self._render_poster(edition, base, charter_id, charter)
         # The footer is made from every contact, but as text: its digest keys the poster.
         footer = fingerprint(str(base.get("footer", "")))
-        own = ("poster", path, store.keys.edition, *_charter_inputs(store.keys, charter_id), footer)
+        own = ("poster", path, store.keys.edition, *charter_inputs(store.keys, charter_id), footer)
         poster: Poster = store.render(
             path, own, lambda: self._render_poster(edition, base, charter_id, charter)
         )
@@ -982,7 +1000,7 @@ class _TemplateErrors:
         ) from None
 
 
-def _charter_inputs(keys: RenderKeys | None, charter_id: str) -> tuple[str, ...]:
+def charter_inputs(keys: RenderKeys | None, charter_id: str) -> tuple[str, ...]:
     """Return what keys a charter's own pages: its id and the digest of its files."""
     if keys is None:
         return ()

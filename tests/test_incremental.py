@@ -263,6 +263,8 @@ def test_a_charter_edit_renders_only_that_charters_pages_again(tmp_path: Path) -
     result = _build(site, out, cache=True)
     # Again: the edited charter's pages, and the home pages, which list every charter.
     assert _pages(result) == (other, own + languages, 0)
+    # The JSON-LD of each charter's pages, per language: the other charter's from the cache.
+    assert (result.cache["json-ld_hits"], result.cache["json-ld_stores"]) == (2, 2)
     assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
     assert "Help desk charter promptly" in (out / "public" / "en" / "index.html").read_text()
 

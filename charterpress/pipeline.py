@@ -126,6 +126,7 @@ class _CommonInputs:
     parts: tuple[str, ...]
     sources: str
     charters: dict[str, str]
+    procedures: dict[str, str]
 
 
 def _common_render_inputs(site: ValidatedSite) -> _CommonInputs:
@@ -149,6 +150,16 @@ def _common_render_inputs(site: ValidatedSite) -> _CommonInputs:
         by_charter.setdefault(result.charter_id, []).append(
             f"{result.document.file}={result.document.digest}"
         )
+    charters = {key: fingerprints.digest(*found) for key, found in sorted(by_charter.items())}
+    procedures = {
+        key: fingerprints.digest(
+            f"{source.document.file}={source.document.digest}",
+            # A procedure's page shows the promises it keeps: the charters it delivers.
+            *(f"{c}={charters.get(c, 'none')}" for c in sorted(d.charter for d in delivers)),
+        )
+        for key, source in sorted(site.procedures.items())
+        for delivers in [source.procedure.delivers]
+    }
     return _CommonInputs(
         parts=(
             *versions,
@@ -157,7 +168,8 @@ def _common_render_inputs(site: ValidatedSite) -> _CommonInputs:
             str(site.config.base_url),
         ),
         sources=fingerprints.sources_digest(site),
-        charters={key: fingerprints.digest(*found) for key, found in sorted(by_charter.items())},
+        charters=charters,
+        procedures=procedures,
     )
 
 
@@ -175,6 +187,7 @@ def render_keys(site: ValidatedSite, edition: Edition, common: _CommonInputs) ->
         ),
         site=common.sources,
         charters=common.charters,
+        procedures=common.procedures,
     )
 
 

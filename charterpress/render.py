@@ -449,6 +449,8 @@ class RenderKeys:
     edition: str  # what every page of the language depends on: templates, catalogs, settings...
     site: str  # every source file: what the site-wide values are made of
     charters: Mapping[str, str]  # a charter's id -> its source file and its results' files
+    # A procedure's id -> its source file and the charters it delivers (the handbook's pages).
+    procedures: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

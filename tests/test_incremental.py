@@ -265,6 +265,14 @@ def test_a_charter_edit_renders_only_that_charters_pages_again(tmp_path: Path) -
     assert _pages(result) == (other, own + languages, 0)
     # The JSON-LD of each charter's pages, per language: the other charter's from the cache.
     assert (result.cache["json-ld_hits"], result.cache["json-ld_stores"]) == (2, 2)
+    # The handbook: the edited charter's page, and the pages that list every charter.
+    handbook = len(list((out / "handbook").glob("*/**/index.html")))
+    kept = len(list((out / "handbook").glob(f"*/charters/{OTHER}/index.html")))
+    assert kept == languages
+    assert (result.cache["handbook-pages_hits"], result.cache["handbook-pages_stores"]) == (
+        kept,
+        handbook - kept,
+    )
     assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
     assert "Help desk charter promptly" in (out / "public" / "en" / "index.html").read_text()
 
@@ -363,4 +371,30 @@ def test_a_template_that_pages_import_renders_those_pages_again(tmp_path: Path) 
     # Every page that imports the macros (all but the overviews and the home pages) and posters.
     importing = 2 * (_rendered(out, "help") // 2 - 1)
     assert _pages(result) == (total - 2 * importing, 2 * importing, 0)
+    assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+
+
+def test_a_procedure_edit_renders_its_handbook_pages_again(tmp_path: Path) -> None:
+    # The 'full' site: charter 'desk', whose e-mail promise the procedure 'answer' keeps, and
+    # a second charter, 'other', that no procedure delivers.
+    site = tmp_path / "site"
+    shutil.copytree(ROOTS / "full", site, ignore=shutil.ignore_patterns(CACHE_DIR))
+    shutil.copyfile(site / "charter" / "desk.yml", site / "charter" / "other.yml")
+    out = tmp_path / "out"
+    first = _build(site, out, cache=True)
+    path = site / "charter" / "procedures" / "answer.yml"
+    text = path.read_text(encoding="utf-8").replace("Answer every e-mail on time.", "Be quick.")
+    path.write_text(text, encoding="utf-8")
+    result = _build(site, out, cache=True)
+    languages = 2
+    # Public pages never show a procedure; only the home pages, keyed by every source, again.
+    assert _pages(result) == (first.cache["pages_stores"] - languages, languages, 0)
+    # The handbook: the procedure's page, the page of the charter it delivers, and the pages
+    # that list every procedure (home, quick reference, team, reviews); 'other' from the cache.
+    handbook = first.cache["handbook-pages_stores"]
+    assert handbook == len(list((out / "handbook").glob("*/**/index.html")))
+    hits = (result.cache["handbook-pages_hits"], result.cache["handbook-pages_stores"])
+    assert hits == (languages, handbook - languages)
+    page = out / "handbook" / "en" / "procedures" / "answer" / "index.html"
+    assert "Be quick." in page.read_text(encoding="utf-8")
     assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)

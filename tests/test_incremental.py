@@ -398,3 +398,24 @@ def test_a_procedure_edit_renders_its_handbook_pages_again(tmp_path: Path) -> No
     page = out / "handbook" / "en" / "procedures" / "answer" / "index.html"
     assert "Be quick." in page.read_text(encoding="utf-8")
     assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+
+
+def test_a_build_at_another_address_renders_its_pages_for_that_address(tmp_path: Path) -> None:
+    # --base-url changes no file, but the posters' QR codes and the JSON-LD name the address.
+    site = _two_charters(tmp_path)
+    out = tmp_path / "out"
+    _build(site, out, cache=True)
+    preview = "https://preview.example.org/charter/"
+
+    def build(target: Path, cache: bool) -> BuildResult:
+        options = BuildOptions(
+            site=site, today=TODAY, out=target, jobs=1, cache=cache, base_url=preview
+        )
+        result = build_site(options)
+        assert result.ok, [str(d) for d in result.diagnostics]
+        return result
+
+    result = build(out, True)
+    assert (result.cache["pages_hits"], result.cache["json-ld_hits"]) == (0, 0)
+    assert_same_tree(out, build(tmp_path / "cold", False).out or site)
+    assert preview in (out / "public" / "en" / "help" / "poster" / "index.html").read_text()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import gettext
 import hashlib
 import re
@@ -800,11 +801,10 @@ class Renderer:
         nav: list[NavItem] = []
         config = edition.config
         # Public pages see public views only: no internal field, no procedure, no source file.
-        charters = {key: public_view(charter) for key, charter in edition.charters.items()}
-        results = {
-            key: public_results(sources)
-            for key, sources in edition.extra.get("results", {}).items()
-        }
+        # Made when a page needs them: most pages of a rebuild come from the cache.
+        charters = PublicViews(edition.charters, public_view)
+        sources = edition.extra.get("results", {})
+        results = PublicViews(sources, public_results)
         base = {
             "site": config,
             "language": edition.language,
@@ -812,29 +812,25 @@ class Renderer:
             "today": edition.today,
             # Site-wide values: a page that reads them is keyed by every source (see PageStore).
             "charters": TrackedMapping("charters", charters),
-            "contacts": TrackedSequence("contacts", site_contacts(charters)),
+            "contacts": TrackedSequence("contacts", public_contacts(edition.charters)),
             "closures_for": lambda channel: holiday_closures(channel, config, edition.today),
         }
 
         home = batch.render("public/home.md.j2", "index.md", base)
         if home is not None:
             nav.append(NavItem(home.title, home.path))
-        for charter_id, charter in charters.items():
-            context = {
-                **base,
-                "charter": charter,
-                "charter_id": charter_id,
-                "has_results": bool(results.get(charter_id)),
-                "results": results.get(charter_id, ()),
-            }
+        for charter_id, charter in edition.charters.items():
             section: list[NavItem] = []
             for stem, template in CHARTER_PAGES:
                 if not _page_wanted(stem, charter, edition.extra, charter_id):
                     continue
+                context = functools.partial(
+                    _charter_context, base, charters, results, charter_id, stem, sources
+                )
                 page = batch.render(
                     template,
                     f"{charter_id}/{stem}.md",
-                    {**context, "stem": stem},
+                    context,
                     own=charter_inputs(keys, charter_id),
                 )
                 if page is not None:
@@ -850,8 +846,14 @@ class Renderer:
             footer = self.render_fragment("shared/footer.html.j2", base)
             labels = self.render_labels(base)
             posters = [
-                self.render_poster(edition, {**base, "footer": footer}, charter_id, charter, store)
-                for charter_id, charter in charters.items()
+                self.render_poster(
+                    edition,
+                    {**base, "footer": footer},
+                    charter_id,
+                    functools.partial(charters.__getitem__, charter_id),
+                    store,
+                )
+                for charter_id in edition.charters
             ]
         except TemplateFailure as failure:
             diagnostics.append(failure.diagnostic)
@@ -874,18 +876,21 @@ class Renderer:
         edition: Edition,
         base: Mapping[str, Any],
         charter_id: str,
-        charter: Charter,
+        public: Callable[[], Charter],
         store: PageStore | None = None,
     ) -> Poster:
-        """Render a charter's one-page poster, whose QR code opens the charter's page."""
+        """Render a charter's one-page poster, whose QR code opens the charter's page.
+
+        PUBLIC returns the charter's public view (made only if the poster is rendered).
+        """
         path = f"{charter_id}/poster/index.html"
         if store is None:
-            return self._render_poster(edition, base, charter_id, charter)
+            return self._render_poster(edition, base, charter_id, public())
         # The footer is made from every contact, but as text: its digest keys the poster.
         footer = fingerprint(str(base.get("footer", "")))
         own = ("poster", path, store.keys.edition, *charter_inputs(store.keys, charter_id), footer)
         poster: Poster = store.render(
-            path, own, lambda: self._render_poster(edition, base, charter_id, charter)
+            path, own, lambda: self._render_poster(edition, base, charter_id, public())
         )
         return poster
 
@@ -939,21 +944,29 @@ class PageBatch:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def render(
-        self, template: str, path: str, context: Mapping[str, Any], own: tuple[str, ...] = ()
+        self,
+        template: str,
+        path: str,
+        context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        own: tuple[str, ...] = (),
     ) -> Page | None:
         """Render one page into the batch; return it, or None if its template failed.
 
-        OWN names the page's own inputs beyond the language's (its charter's digest): with the
-        template and the path they key the page in the store.
+        CONTEXT may be a function that makes it, called only if the page is rendered. OWN names
+        the page's own inputs beyond the language's (its charter's digest): with the template
+        and the path they key the page in the store.
         """
+
+        def make() -> Page:
+            made = context() if callable(context) else context
+            return self.renderer.render_page(template, path, made)
+
         try:
             if self.store is None:
-                page = self.renderer.render_page(template, path, context)
+                page = make()
             else:
                 inputs = ("page", template, path, self.store.keys.edition, *own)
-                page = self.store.render(
-                    path, inputs, lambda: self.renderer.render_page(template, path, context)
-                )
+                page = self.store.render(path, inputs, make)
         except TemplateFailure as failure:
             self.diagnostics.append(failure.diagnostic)
             return None
@@ -1055,6 +1068,13 @@ class Contact:
     href: str | None
 
 
+def public_contacts(charters: Mapping[str, Charter]) -> tuple[Contact, ...]:
+    """Return site_contacts of CHARTERS, each channel a public view (see public_view)."""
+    return tuple(
+        Contact(public_view(contact.channel), contact.href) for contact in site_contacts(charters)
+    )
+
+
 def site_contacts(charters: Mapping[str, Charter]) -> tuple[Contact, ...]:
     """Return every charter's channels, each address once, in charter and channel order."""
     seen: set[tuple[str, str]] = set()
@@ -1088,6 +1108,44 @@ def public_view(instance: BaseModelT) -> BaseModelT:
         elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
             updates[name] = [public_view(item) for item in value]
     return instance.model_copy(update=updates) if updates else instance
+
+
+class PublicViews(Mapping[str, Any]):
+    """A mapping whose values are made from another's by VIEW, each on first access, once."""
+
+    def __init__(self, source: Mapping[str, Any], view: Callable[[Any], Any]) -> None:
+        self._source, self._view = source, view
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._made:
+            self._made[key] = self._view(self._source[key])
+        return self._made[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+
+def _charter_context(
+    base: Mapping[str, Any],
+    charters: Mapping[str, Any],
+    results: Mapping[str, Any],
+    charter_id: str,
+    stem: str,
+    sources: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return the context of a charter's page (its public views made now)."""
+    return {
+        **base,
+        "charter": charters[charter_id],
+        "charter_id": charter_id,
+        "has_results": bool(sources.get(charter_id)),
+        "results": results[charter_id] if charter_id in sources else (),
+        "stem": stem,
+    }
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import exports, handbook, languages, mkdocs_site, progress, publish, sitemap, structured
+from . import (
+    exports,
+    handbook,
+    languages,
+    mkdocs_site,
+    progress,
+    publish,
+    renderkeys,
+    sitemap,
+    structured,
+)
 from .cache import CACHE_DIR, BuildCache
 from .diagnostics import Diagnostic, Level, error, has_errors
 from .load import load_sources, paused_gc
 from .lock import OutputBusy
-from .render import Edition, RenderedLanguage, Renderer, RenderKeys, TemplateFailure
+from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
 from .validate import ValidatedSite, validate_sources
 
 
@@ -108,87 +118,15 @@ def render_editions(
     """
     rendered: list[RenderedLanguage] = []
     diagnostics: list[Diagnostic] = []
-    keyed = site is not None and renderer.cache is not None
-    common = _common_render_inputs(site) if site is not None and keyed else None
+    cached = site is not None and renderer.cache is not None
+    inputs = renderkeys.site_inputs(site) if site is not None and cached else None
     for edition in editions:
-        keys = render_keys(site, edition, common) if site is not None and common else None
+        keys = renderkeys.render_keys(inputs, edition) if inputs is not None else None
         result, problems = renderer.render_edition(edition, keys)
         diagnostics += problems
         if result is not None:
             rendered.append(result)
     return rendered, diagnostics
-
-
-@dataclass(frozen=True)
-class _CommonInputs:
-    """The digests every language's pages share: settings, sources, charters' files."""
-
-    parts: tuple[str, ...]
-    sources: str
-    charters: dict[str, str]
-    procedures: dict[str, str]
-
-
-def _common_render_inputs(site: ValidatedSite) -> _CommonInputs:
-    """Digest, once per build, what the pages of every language are made from."""
-    from importlib import metadata
-
-    from . import fingerprints
-
-    versions = []
-    # Rendering runs these too (formatting, holidays, time zones, QR codes); the cache's key
-    # adds Charterpress's own modules and the other tools' versions.
-    for package in ("babel", "holidays", "tzdata", "segno", "pydantic", "markupsafe"):
-        try:
-            versions.append(f"{package}={metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package}=none")
-    by_charter: dict[str, list[str]] = {}
-    for charter_id, source in site.charters.items():
-        by_charter[charter_id] = [f"{source.document.file}={source.document.digest}"]
-    for result in sorted(site.results, key=lambda r: r.document.file):
-        by_charter.setdefault(result.charter_id, []).append(
-            f"{result.document.file}={result.document.digest}"
-        )
-    charters = {key: fingerprints.digest(*found) for key, found in sorted(by_charter.items())}
-    procedures = {
-        key: fingerprints.digest(
-            f"{source.document.file}={source.document.digest}",
-            # A procedure's page shows the promises it keeps: the charters it delivers.
-            *(f"{c}={charters.get(c, 'none')}" for c in sorted(d.charter for d in delivers)),
-        )
-        for key, source in sorted(site.procedures.items())
-        for delivers in [source.procedure.delivers]
-    }
-    return _CommonInputs(
-        parts=(
-            *versions,
-            f"{site.config_document.file}={site.config_document.digest}",
-            # --base-url replaces the configured address (with_base_url): not in the file.
-            str(site.config.base_url),
-        ),
-        sources=fingerprints.sources_digest(site),
-        charters=charters,
-        procedures=procedures,
-    )
-
-
-def render_keys(site: ValidatedSite, edition: Edition, common: _CommonInputs) -> RenderKeys:
-    """Return the digests that key the cached pages of EDITION's language."""
-    from . import fingerprints
-
-    return RenderKeys(
-        edition=fingerprints.digest(
-            *common.parts,
-            edition.language.code,
-            edition.today.isoformat(),
-            fingerprints.ui_catalog_digest(edition.language),
-            fingerprints.content_catalog_digest(site, edition.language),
-        ),
-        site=common.sources,
-        charters=common.charters,
-        procedures=common.procedures,
-    )
 
 
 def with_base_url(site: ValidatedSite, base_url: str | None) -> ValidatedSite:

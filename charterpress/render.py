@@ -1099,9 +1099,9 @@ def holiday_closures(
 def public_view(instance: BaseModelT) -> BaseModelT:
     """Return a copy of a model whose staff-only fields are withheld, so no page can show them."""
     updates: dict[str, Any] = {}
-    for name, info in type(instance).model_fields.items():
+    for name, internal in _field_kinds(type(instance)):
         value = getattr(instance, name)
-        if _is_internal(info):
+        if internal:
             updates[name] = Withheld(f"{type(instance).__name__}.{name}")
         elif isinstance(value, BaseModel):
             updates[name] = public_view(value)
@@ -1146,6 +1146,14 @@ def _charter_context(
         "results": results[charter_id] if charter_id in sources else (),
         "stem": stem,
     }
+
+
+@functools.cache
+def _field_kinds(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """Return a model class's fields, each with whether it is for staff only (once per class)."""
+    # Pydantic makes a new dict on each model_fields access, and public_view runs for every
+    # nested model of every charter in every language.
+    return tuple((name, _is_internal(info)) for name, info in model.model_fields.items())
 
 
 @dataclass(frozen=True)

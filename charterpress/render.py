@@ -333,13 +333,15 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 # Why a hit is sound. A render is a deterministic function of what it reads, of three kinds:
 # - its own inputs O, always hashed into its key: the template's name and the page's path, the
 #   language, the build date, the ui and content catalogs of the language, the settings (and
-#   --base-url), its charter's file and its results' files, any other value of its context (a
-#   poster's footer) (`RenderKeys.edition`, `RenderKeys.charters`), and what every key of the
-#   build cache holds (Charterpress's code, the tools' versions);
+#   --base-url), its charter's file and its results' files, for a handbook page the procedures
+#   it shows and the charters they deliver, any other value of its context (a poster's footer)
+#   (`RenderKeys`, made by renderkeys.py), and what every key of the build cache holds
+#   (Charterpress's code, the tools' versions);
 # - the templates it loads (noted by _Environment._load_template: its own template and what it
 #   imports or includes), each by its name and the text the loader finds for that name;
-# - the site-wide values (`SITE_WIDE`: every charter, every contact), reached only through
-#   read-tracking proxies, all made from the source files, whose digest is `RenderKeys.site`.
+# - the site-wide values (every charter and every contact; in the handbook every procedure and
+#   the review dashboard's rows), reached only through read-tracking proxies (TrackedMapping,
+#   TrackedSequence), all made from the source files, whose digest is `RenderKeys.site`.
 # A rendered value is stored under the key made of O and the digests of exactly what its render
 # read of the other two kinds: each template's name and text, and the sources' digest if it read
 # a site-wide value (none otherwise). Before rendering, a lookup makes that key from what the
@@ -357,17 +359,15 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 
 PAGES_STAGE = "pages"  # the cache's stage of rendered pages; its records are in "<stage>-reads"
 TEMPLATE_READ = "template:"  # a read of a template by its name, beside the site-wide names
-# The names of a public page's context that are made from the whole site.
-SITE_WIDE = ("charters", "contacts")
 
-# The site-wide values read by the render in progress (see _note_read).
+# The site-wide values and templates read by the render in progress (see _note_read).
 _READS: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
     "charterpress_reads", default=None
 )
 
 
 def _note_read(name: str) -> None:
-    """Note that the render in progress read the site-wide value NAME."""
+    """Note that the render in progress read NAME (a site-wide value, or a template)."""
     seen = _READS.get()
     if seen is not None:
         seen.add(name)
@@ -375,7 +375,7 @@ def _note_read(name: str) -> None:
 
 @contextlib.contextmanager
 def tracking_reads() -> Iterator[set[str]]:
-    """Collect, while the block runs, the names of the site-wide values that renders read."""
+    """Collect, while the block runs, the site-wide values and templates that renders read."""
     seen: set[str] = set()
     token = _READS.set(seen)
     try:
@@ -445,9 +445,9 @@ class TrackedSequence(Sequence[Any]):
 
 @dataclass(frozen=True)
 class RenderKeys:
-    """The digests that key one language's cached pages (made by pipeline.render_keys)."""
+    """The digests that key one language's cached pages (made by renderkeys.render_keys)."""
 
-    edition: str  # what every page of the language depends on: templates, catalogs, settings...
+    edition: str  # what every page of the language depends on: catalogs, settings, date...
     site: str  # every source file: what the site-wide values are made of
     charters: Mapping[str, str]  # a charter's id -> its source file and its results' files
     # A procedure's id -> its source file and the charters it delivers (the handbook's pages).

@@ -3,6 +3,11 @@
 Over a copy of tests/roots/minimal (English and Portuguese, four MkDocs projects) with a
 Portuguese catalog and a site template override; each edit is followed by a build with the cache
 and one without, and the counters of the cache say what was reused. About ten small builds.
+
+The render cache (render.PageStore) is tested on the same small sites with a second charter:
+exact counts of the pages rendered again after an edit of a charter, a procedure, a template
+that pages import, a site template that reads every charter, a damaged entry, another address;
+each time the output equals a build without the cache. About 13 s on this machine.
 """
 
 from __future__ import annotations

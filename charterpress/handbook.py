@@ -63,7 +63,7 @@ HANDBOOK_CSS = "assets/handbook.css"
 # The handbook's names (site, sections): its top-level {% set %}s.
 LABELS_TEMPLATE = "handbook/labels.j2"
 # The build cache's stage of the handbook's rendered pages (see render.PageStore).
-HANDBOOK_STAGE = "handbook-pages"
+HANDBOOK_STAGE = "render-handbook"
 
 
 # ---------------------------------------------------------------------------------------------

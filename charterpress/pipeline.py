@@ -384,7 +384,7 @@ def _json_ld(
         edition.charters,
         today,
         lambda path: mkdocs_site.page_address(links, edition.language, path),
-        renderer.store("public", edition, stage="json-ld"),
+        renderer.store("public", edition, stage=structured.JSON_LD_STAGE),
     )
 
 

@@ -345,7 +345,7 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 # A rendered value is stored under the key made of O and the digests of exactly what its render
 # read of the other two kinds: each template's name and text, and the sources' digest if it read
 # a site-wide value (none otherwise). Before rendering, a lookup makes that key from what the
-# page read the last time it was rendered from the same O (a `pages-reads` record, under the key
+# page read the last time it was rendered from the same O (a `render-reads` record, under the key
 # of O) and from this build's digests. A hit therefore means that a render from the same O, which
 # loaded the same templates with the same texts and read no site-wide value, or read them from
 # the same sources, made this value. A render from the same inputs runs the same statements: its
@@ -357,7 +357,7 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 # page's own charter, or from a proxy, which notes the read), of the settings and of the date,
 # all in O.
 
-PAGES_STAGE = "pages"  # the cache's stage of rendered pages; its records are in "<stage>-reads"
+PAGES_STAGE = "render"  # the cache's stage of rendered pages; its records are in "<stage>-reads"
 TEMPLATE_READ = "template:"  # a read of a template by its name, beside the site-wide names
 
 # The site-wide values and templates read by the render in progress (see _note_read).

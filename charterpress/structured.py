@@ -21,6 +21,8 @@ from .render import PageStore, charter_inputs, contact_href, holiday_closures, p
 from .values import TimeRange
 
 SCHEMA = "https://schema.org"
+# The build cache's stage of each charter's JSON-LD (see render.PageStore).
+JSON_LD_STAGE = "render-json-ld"
 # The pages of a charter that carry its structured data (see render.CHARTER_PAGES).
 JSON_LD_PAGES = ("index", "channels")
 # A channel that is always available: schema.org's convention for a whole day.

@@ -106,7 +106,7 @@ def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path
     incremental = tmp_path / "incremental"
     first = _build(site, incremental, cache=True)
     assert (first.cache["hits"], first.cache["misses"], first.cache["stores"]) == (0, 4, 4)
-    pages = first.cache["pages_stores"]  # every page and poster of both languages
+    pages = first.cache["render_stores"]  # every page and poster of both languages
     assert pages == len(list((incremental / "public").glob("*/**/index.html")))
 
     again = _build(site, incremental, cache=True)
@@ -123,7 +123,7 @@ def test_incremental_builds_equal_cold_builds_and_reuse_the_cache(tmp_path: Path
         assert_same_tree(incremental, tmp_path / f"cold-{number}")
         assert result.diagnostics == cold.diagnostics
         assert result.cache["hits"] + result.cache["misses"] == 4
-        rendered = (result.cache["pages_hits"], result.cache["pages_stores"])
+        rendered = (result.cache["render_hits"], result.cache["render_stores"])
         if edit is edit_charter:
             # The only charter: all its pages, and the home pages that list it.
             assert rendered == (0, pages), edit.__name__
@@ -251,7 +251,7 @@ def _rendered(out: Path, charter: str) -> int:
 
 def _pages(result: BuildResult) -> tuple[int, int, int]:
     """Return the render cache's (hits, pages rendered and stored, damaged entries dropped)."""
-    return result.cache["pages_hits"], result.cache["pages_stores"], result.cache["corrupt"]
+    return result.cache["render_hits"], result.cache["render_stores"], result.cache["corrupt"]
 
 
 def test_a_charter_edit_renders_only_that_charters_pages_again(tmp_path: Path) -> None:
@@ -269,12 +269,12 @@ def test_a_charter_edit_renders_only_that_charters_pages_again(tmp_path: Path) -
     # Again: the edited charter's pages, and the home pages, which list every charter.
     assert _pages(result) == (other, own + languages, 0)
     # The JSON-LD of each charter's pages, per language: the other charter's from the cache.
-    assert (result.cache["json-ld_hits"], result.cache["json-ld_stores"]) == (2, 2)
+    assert (result.cache["render-json-ld_hits"], result.cache["render-json-ld_stores"]) == (2, 2)
     # The handbook: the edited charter's page, and the pages that list every charter.
     handbook = len(list((out / "handbook").glob("*/**/index.html")))
     kept = len(list((out / "handbook").glob(f"*/charters/{OTHER}/index.html")))
     assert kept == languages
-    assert (result.cache["handbook-pages_hits"], result.cache["handbook-pages_stores"]) == (
+    assert (result.cache["render-handbook_hits"], result.cache["render-handbook_stores"]) == (
         kept,
         handbook - kept,
     )
@@ -314,8 +314,8 @@ def test_a_damaged_page_in_the_cache_is_rendered_again(tmp_path: Path) -> None:
     site = _two_charters(tmp_path)
     out = tmp_path / "out"
     first = _build(site, out, cache=True)
-    total = first.cache["pages_stores"]
-    entries = sorted((site / CACHE_DIR / "pages").glob("public-en+help+commitments.md/*.pickle"))
+    total = first.cache["render_stores"]
+    entries = sorted((site / CACHE_DIR / "render").glob("public-en+help+commitments.md/*.pickle"))
     assert len(entries) == 1
     entries[0].write_bytes(entries[0].read_bytes()[:-10])
     result = _build(site, out, cache=True)
@@ -364,7 +364,7 @@ def test_every_access_to_a_site_wide_value_is_noted() -> None:
 def test_a_template_that_pages_import_renders_those_pages_again(tmp_path: Path) -> None:
     site = _two_charters(tmp_path)
     out = tmp_path / "out"
-    total = _build(site, out, cache=True).cache["pages_stores"]
+    total = _build(site, out, cache=True).cache["render_stores"]
     macros = site / "templates" / "shared" / "macros.md.j2"
     macros.parent.mkdir(parents=True)
     shutil.copyfile(builtin_templates_dir() / "shared" / "macros.md.j2", macros)
@@ -393,12 +393,12 @@ def test_a_procedure_edit_renders_its_handbook_pages_again(tmp_path: Path) -> No
     result = _build(site, out, cache=True)
     languages = 2
     # Public pages never show a procedure; only the home pages, keyed by every source, again.
-    assert _pages(result) == (first.cache["pages_stores"] - languages, languages, 0)
+    assert _pages(result) == (first.cache["render_stores"] - languages, languages, 0)
     # The handbook: the procedure's page, the page of the charter it delivers, and the pages
     # that list every procedure (home, quick reference, team, reviews); 'other' from the cache.
-    handbook = first.cache["handbook-pages_stores"]
+    handbook = first.cache["render-handbook_stores"]
     assert handbook == len(list((out / "handbook").glob("*/**/index.html")))
-    hits = (result.cache["handbook-pages_hits"], result.cache["handbook-pages_stores"])
+    hits = (result.cache["render-handbook_hits"], result.cache["render-handbook_stores"])
     assert hits == (languages, handbook - languages)
     page = out / "handbook" / "en" / "procedures" / "answer" / "index.html"
     assert "Be quick." in page.read_text(encoding="utf-8")
@@ -421,6 +421,6 @@ def test_a_build_at_another_address_renders_its_pages_for_that_address(tmp_path:
         return result
 
     result = build(out, True)
-    assert (result.cache["pages_hits"], result.cache["json-ld_hits"]) == (0, 0)
+    assert (result.cache["render_hits"], result.cache["render-json-ld_hits"]) == (0, 0)
     assert_same_tree(out, build(tmp_path / "cold", False).out or site)
     assert preview in (out / "public" / "en" / "help" / "poster" / "index.html").read_text()

@@ -47,7 +47,10 @@ from .render import (
     RenderedLanguage,
     Renderer,
     TemplateFailure,
+    TrackedMapping,
+    TrackedSequence,
     builtin_templates_dir,
+    charter_inputs,
 )
 from .validate import ValidatedSite, overdue_reviews
 
@@ -59,6 +62,8 @@ DROPPED_FILES = ("sitemap.xml", "sitemap.xml.gz", "404.html")
 HANDBOOK_CSS = "assets/handbook.css"
 # The handbook's names (site, sections): its top-level {% set %}s.
 LABELS_TEMPLATE = "handbook/labels.j2"
+# The build cache's stage of the handbook's rendered pages (see render.PageStore).
+HANDBOOK_STAGE = "render-handbook"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,7 +274,8 @@ def render_handbook(
 ) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
     """Render every handbook page of one language; report every failing template."""
     renderer.use_language(edition)
-    batch = PageBatch(renderer)
+    store = renderer.store(publish.HANDBOOK, edition, stage=HANDBOOK_STAGE)
+    batch = PageBatch(renderer, store)
     diagnostics = batch.diagnostics
     charters = dict(edition.charters)
     views = [procedure_view(key, p, charters) for key, p in sorted(procedures.items())]
@@ -279,36 +285,52 @@ def render_handbook(
         "language": edition.language,
         "locale": edition.language.gettext,
         "today": edition.today,
-        "charters": charters,
-        "procedures": views,
+        # Site-wide values: a page that reads them is keyed by every source (render.PageStore).
+        "charters": TrackedMapping("charters", charters),
+        "procedures": TrackedSequence("procedures", views),
     }
 
-    def add(template: str, path: str, context: Mapping[str, Any]) -> NavItem | None:
-        page = batch.render(template, path, context)
+    def add(
+        template: str, path: str, context: Mapping[str, Any], own: tuple[str, ...] = ()
+    ) -> NavItem | None:
+        page = batch.render(template, path, context, own)
         return NavItem(page.title, page.path) if page is not None else None
+
+    def procedure_inputs(view: ProcedureView) -> tuple[str, ...]:
+        # The procedure's file and those of the charters it delivers, which its view holds.
+        return (view.id, store.keys.procedures.get(view.id, "none")) if store else ()
 
     home = add("handbook/home.md.j2", "index.md", base)
     procedure_items = [
-        add("handbook/procedure.md.j2", f"procedures/{view.id}.md", {**base, "view": view})
+        add(
+            "handbook/procedure.md.j2",
+            f"procedures/{view.id}.md",
+            {**base, "view": view},
+            procedure_inputs(view),
+        )
         for view in views
     ]
-    charter_items = [
-        add(
-            "handbook/charter.md.j2",
-            f"charters/{key}.md",
-            {
-                **base,
-                "charter_id": key,
-                "charter": charter,
-                "commitments": commitment_views(key, charter, views),
-                "results": results.get(key, ()),
-            },
-        )
-        for key, charter in sorted(charters.items())
-    ]
+    charter_items = []
+    for key, charter in sorted(charters.items()):
+        commitments = commitment_views(key, charter, views)
+        # The charter, its results, and the procedures that deliver it (with their charters).
+        delivering = sorted({d.procedure.id for c in commitments for d in c.delivered_by})
+        own = charter_inputs(store.keys if store else None, key)
+        for view in views:
+            if view.id in delivering:
+                own += procedure_inputs(view)
+        context = {
+            **base,
+            "charter_id": key,
+            "charter": charter,
+            "commitments": commitments,
+            "results": results.get(key, ()),
+        }
+        charter_items.append(add("handbook/charter.md.j2", f"charters/{key}.md", context, own))
     quick = add("handbook/quick_reference.md.j2", "quick-reference.md", base)
     team = add("handbook/team.md.j2", "team.md", base)
-    rows = review_rows(charters, procedures, edition.today)
+    # Made from every charter and procedure: a read of it is a site-wide read.
+    rows = TrackedSequence("rows", review_rows(charters, procedures, edition.today))
     dashboard = add("handbook/reviews.md.j2", "reviews.md", {**base, "rows": rows})
     footer = Markup("")
     labels: dict[str, str] = {}

@@ -15,7 +15,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import exports, handbook, languages, mkdocs_site, progress, publish, sitemap, structured
+from . import (
+    exports,
+    handbook,
+    languages,
+    mkdocs_site,
+    progress,
+    publish,
+    renderkeys,
+    sitemap,
+    structured,
+)
 from .cache import CACHE_DIR, BuildCache
 from .diagnostics import Diagnostic, Level, error, has_errors
 from .load import load_sources, paused_gc
@@ -103,13 +113,19 @@ def _results_by_charter(site: ValidatedSite) -> dict[str, list[Any]]:
 
 
 def render_editions(
-    renderer: Renderer, editions: list[Edition]
+    renderer: Renderer, editions: list[Edition], site: ValidatedSite | None = None
 ) -> tuple[list[RenderedLanguage], list[Diagnostic]]:
-    """Render every language; report every failing template of every language."""
+    """Render every language; report every failing template of every language.
+
+    With SITE and a renderer that has a cache, unchanged pages come from the cache.
+    """
     rendered: list[RenderedLanguage] = []
     diagnostics: list[Diagnostic] = []
+    cached = site is not None and renderer.cache is not None
+    inputs = renderkeys.site_inputs(site) if site is not None and cached else None
     for edition in editions:
-        result, problems = renderer.render_edition(edition)
+        keys = renderkeys.render_keys(inputs, edition) if inputs is not None else None
+        result, problems = renderer.render_edition(edition, keys)
         diagnostics += problems
         if result is not None:
             rendered.append(result)
@@ -159,16 +175,16 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     if refusal is not None:
         return BuildResult(None, _finish([*diagnostics, refusal], options))
 
-    renderer = Renderer(site.root)
-    # Opened once, before the first stage that uses it.
+    # Opened before rendering: pages, as well as MkDocs builds, come from it.
     cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
+    renderer = Renderer(site.root, cache)
     reporter.start(progress.LANGUAGES)
     editions, problems = resolve_languages(site, options.today, cache)
     diagnostics += problems
     codes = ", ".join(e.language.code for e in editions)
     reporter.finish(progress.LANGUAGES, detail=codes, languages=len(editions))
     reporter.start(progress.RENDER)
-    rendered, problems = render_editions(renderer, editions)
+    rendered, problems = render_editions(renderer, editions, site)
     diagnostics += problems
     pages = sum(len(r.pages) for r in rendered)
     reporter.finish(progress.RENDER, languages=len(rendered), pages=pages)
@@ -283,7 +299,7 @@ def _start_public(
             labels=language.labels,
             strict=options.strict,
             links=links,
-            json_ld=_json_ld(by_language[language.language], links, options.today),
+            json_ld=_json_ld(renderer, by_language[language.language], links, options.today),
         )
         submitted = builder.submit(project, publish.PUBLIC, len(language.pages))
         started.append((language, project, submitted))
@@ -372,13 +388,16 @@ def _root_pages(
     return diagnostics
 
 
-def _json_ld(edition: Edition, links: mkdocs_site.SiteLinks, today: dt.date) -> dict[str, str]:
+def _json_ld(
+    renderer: Renderer, edition: Edition, links: mkdocs_site.SiteLinks, today: dt.date
+) -> dict[str, str]:
     """Return the JSON-LD of the charter pages of one language, by page path."""
     return structured.charter_pages_json_ld(
         edition.config,
         edition.charters,
         today,
         lambda path: mkdocs_site.page_address(links, edition.language, path),
+        renderer.store("public", edition, stage=structured.JSON_LD_STAGE),
     )
 
 

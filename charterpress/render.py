@@ -10,11 +10,14 @@ forget to escape.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
+import functools
 import gettext
+import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +32,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from . import calendars, formatting, languages
+from .cache import MISSING, BuildCache
 from .diagnostics import Diagnostic, SourcePos, error
 from .languages import Language
 from .model import WEEKDAYS, Channel, ChannelKind, Charter, SiteConfig
@@ -324,6 +328,203 @@ def _page_wanted(stem: str, charter: Charter, extra: Mapping[str, Any], charter_
 
 
 # ---------------------------------------------------------------------------------------------
+# The page cache: a page is rendered again only when something it read changed
+#
+# Why a hit is sound. A render is a deterministic function of what it reads, of three kinds:
+# - its own inputs O, always hashed into its key: the template's name and the page's path, the
+#   language, the build date, the ui and content catalogs of the language, the settings (and
+#   --base-url), its charter's file and its results' files, for a handbook page the procedures
+#   it shows and the charters they deliver, any other value of its context (a poster's footer)
+#   (`RenderKeys`, made by renderkeys.py), and what every key of the build cache holds
+#   (Charterpress's code, the tools' versions);
+# - the templates it loads (noted by _Environment._load_template: its own template and what it
+#   imports or includes), each by its name and the text the loader finds for that name;
+# - the site-wide values (every charter and every contact; in the handbook every procedure and
+#   the review dashboard's rows), reached only through read-tracking proxies (TrackedMapping,
+#   TrackedSequence), all made from the source files, whose digest is `RenderKeys.site`.
+# A rendered value is stored under the key made of O and the digests of exactly what its render
+# read of the other two kinds: each template's name and text, and the sources' digest if it read
+# a site-wide value (none otherwise). Before rendering, a lookup makes that key from what the
+# page read the last time it was rendered from the same O (a `render-reads` record, under the key
+# of O) and from this build's digests. A hit therefore means that a render from the same O, which
+# loaded the same templates with the same texts and read no site-wide value, or read them from
+# the same sources, made this value. A render from the same inputs runs the same statements: its
+# first template is the same (name in O, text in the key), so it loads the same templates, gets
+# the same texts, reads the same site-wide values or none, and prints the same page. The record
+# is only a guess of what to hash: a stale one (the page would now read something else) makes a
+# key under which no render stored a value, a miss, never a wrong page.
+# `closures_for` is no site-wide value: it is a function of the channel it is given (from the
+# page's own charter, or from a proxy, which notes the read), of the settings and of the date,
+# all in O.
+
+PAGES_STAGE = "render"  # the cache's stage of rendered pages; its records are in "<stage>-reads"
+TEMPLATE_READ = "template:"  # a read of a template by its name, beside the site-wide names
+
+# The site-wide values and templates read by the render in progress (see _note_read).
+_READS: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "charterpress_reads", default=None
+)
+
+
+def _note_read(name: str) -> None:
+    """Note that the render in progress read NAME (a site-wide value, or a template)."""
+    seen = _READS.get()
+    if seen is not None:
+        seen.add(name)
+
+
+@contextlib.contextmanager
+def tracking_reads() -> Iterator[set[str]]:
+    """Collect, while the block runs, the site-wide values and templates that renders read."""
+    seen: set[str] = set()
+    token = _READS.set(seen)
+    try:
+        yield seen
+    finally:
+        _READS.reset(token)
+
+
+class TrackedMapping(Mapping[str, Any]):
+    """A read-only mapping that notes every access to it (see tracking_reads)."""
+
+    __slots__ = ("_cp_data", "_cp_name")
+
+    def __init__(self, name: str, data: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_cp_name", name)
+        object.__setattr__(self, "_cp_data", data)
+
+    def __getattribute__(self, name: str) -> Any:
+        # Any attribute, `_cp_data` included (templates may reach private names): a read.
+        _note_read(object.__getattribute__(self, "_cp_name"))
+        return object.__getattribute__(self, name)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._cp_data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cp_data)
+
+    def __len__(self) -> int:
+        return len(self._cp_data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._cp_data
+
+    def __repr__(self) -> str:
+        return repr(dict(self._cp_data))
+
+
+class TrackedSequence(Sequence[Any]):
+    """A read-only sequence that notes every access to it (see tracking_reads)."""
+
+    __slots__ = ("_cp_data", "_cp_name")
+
+    def __init__(self, name: str, data: Sequence[Any]) -> None:
+        object.__setattr__(self, "_cp_name", name)
+        object.__setattr__(self, "_cp_data", data)
+
+    def __getattribute__(self, name: str) -> Any:
+        _note_read(object.__getattribute__(self, "_cp_name"))
+        return object.__getattribute__(self, name)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._cp_data[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cp_data)
+
+    def __len__(self) -> int:
+        return len(self._cp_data)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._cp_data
+
+    def __repr__(self) -> str:
+        return repr(tuple(self._cp_data))
+
+
+@dataclass(frozen=True)
+class RenderKeys:
+    """The digests that key one language's cached pages (made by renderkeys.render_keys)."""
+
+    edition: str  # what every page of the language depends on: catalogs, settings, date...
+    site: str  # every source file: what the site-wide values are made of
+    charters: Mapping[str, str]  # a charter's id -> its source file and its results' files
+    # A procedure's id -> its source file and the charters it delivers (the handbook's pages).
+    procedures: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageStore:
+    """Rendered values of one kind and language kept in the build cache (see the argument above)."""
+
+    cache: BuildCache
+    keys: RenderKeys
+    prefix: str  # "public-en": the start of every slot
+    template_digest: Callable[[str], str]  # a template's name -> the digest of its text
+    stage: str = PAGES_STAGE
+
+    @property
+    def reads_stage(self) -> str:
+        """Return the cache's stage of the records of what each value's render read."""
+        return f"{self.stage}-reads"
+
+    def _slot(self, path: str) -> str:
+        # Ids and file stems have no '+': one flat folder per page.
+        return f"{self.prefix}+{path.replace('/', '+')}"
+
+    def fetch(self, path: str, own: tuple[str, ...]) -> Any:
+        """Return the value last rendered at PATH from the same inputs, or MISSING."""
+        slot = self._slot(path)
+        reads = self.cache.fetch_value(self.reads_stage, slot, self.cache.key(*own))
+        if reads is MISSING or not isinstance(reads, tuple):
+            return MISSING
+        return self.cache.fetch_value(self.stage, slot, self._value_key(own, reads))
+
+    def store(self, path: str, own: tuple[str, ...], reads: set[str], value: Any) -> None:
+        """Keep the value rendered at PATH from OWN, and what else its render read."""
+        slot, recorded = self._slot(path), tuple(sorted(reads))
+        self.cache.store_value(self.reads_stage, slot, self.cache.key(*own), recorded)
+        self.cache.store_value(self.stage, slot, self._value_key(own, recorded), value)
+
+    def _value_key(self, own: tuple[str, ...], reads: tuple[str, ...]) -> str:
+        parts = list(own)
+        for read in reads:
+            parts.append(read)
+            if read.startswith(TEMPLATE_READ):
+                parts.append(self.template_digest(read.removeprefix(TEMPLATE_READ)))
+            else:
+                parts.append(self.keys.site)
+        return self.cache.key(*parts)
+
+    def render(self, path: str, own: tuple[str, ...], make: Callable[[], Any]) -> Any:
+        """Return the value at PATH from the cache, else MAKE it (tracking its reads), keep it."""
+        found = self.fetch(path, own)
+        if found is not MISSING:
+            return found
+        with tracking_reads() as reads:
+            value = make()
+        self.store(path, own, reads, value)
+        return value
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """A file loader that keeps the digest of each template's text as it compiles it."""
+
+    def __init__(self, searchpath: Sequence[str]) -> None:
+        super().__init__(searchpath)
+        self.compiled: dict[str, str] = {}
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """Return a template's text, noting its digest (the text pages are rendered from)."""
+        source, filename, uptodate = super().get_source(environment, template)
+        self.compiled[template] = fingerprint(source)
+        return source, filename, uptodate
+
+
+# ---------------------------------------------------------------------------------------------
 # The renderer
 
 
@@ -355,6 +556,12 @@ class _Environment(jinja2.Environment):
     """A Jinja environment whose every way of printing text escapes it (see _finalize)."""
 
     code_generator_class = _CodeGenerator
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
+        # Every template a render loads (the page's own, and what it imports or includes) is an
+        # input of the page: the page cache keys the page by their text (see PageStore).
+        _note_read(TEMPLATE_READ + name)
+        return super()._load_template(name, globals)
 
     @staticmethod
     def charterpress_join(items: Sequence[Any]) -> Markup:
@@ -434,14 +641,22 @@ def _refuse(name: str) -> Callable[..., Any]:
 
 
 class Renderer:
-    """Render a site's pages; the Jinja environment is made once and reused for every page."""
+    """Render a site's pages; the Jinja environment is made once and reused for every page.
 
-    def __init__(self, site_root: Path) -> None:
+    With a CACHE (enabled), render_edition takes each page whose inputs did not change since an
+    earlier build from it instead of rendering it (see PageStore); without, it renders them all.
+    """
+
+    def __init__(self, site_root: Path, cache: BuildCache | None = None) -> None:
         self.site_root = site_root
+        self.cache = cache if cache is not None and cache.enabled else None
         self.builtin = builtin_templates_dir()
         self._search = [site_root / SITE_TEMPLATES, self.builtin]
+        self._loader = _Loader([str(p) for p in self._search])
+        self._file_digests: dict[str, str] = {}
+        self._keys: dict[str, RenderKeys] = {}  # by language code, for the later stages
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in self._search]),
+            loader=self._loader,
             undefined=jinja2.StrictUndefined,
             finalize=_finalize,
             # With autoescape on, macros and blocks return Markup; every value printed has
@@ -534,45 +749,90 @@ class Renderer:
             if not key.startswith("_") and isinstance(value, str)
         }
 
-    def render_edition(self, edition: Edition) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
-        """Render every page of one language; report every failing template."""
+    def store(
+        self,
+        kind: str,
+        edition: Edition,
+        keys: RenderKeys | None = None,
+        stage: str = PAGES_STAGE,
+    ) -> PageStore | None:
+        """Return where the values of KIND ("public"...) of EDITION are cached, if they are.
+
+        KEYS default to those the edition's language was rendered with (render_edition).
+        """
+        keys = keys or self._keys.get(edition.language.code)
+        if self.cache is None or keys is None:
+            return None
+        return PageStore(
+            self.cache, keys, f"{kind}-{edition.language.segment}", self.template_digest, stage
+        )
+
+    def template_digest(self, name: str) -> str:
+        """Return the digest of the text of the template NAME ('none' if there is none).
+
+        The text compiled in this process if there is one: a value rendered from it is stored
+        under that text's digest, even if its file changed meanwhile.
+        """
+        found = self._loader.compiled.get(name) or self._file_digests.get(name)
+        if found is None:
+            try:
+                source, _filename, _uptodate = jinja2.FileSystemLoader.get_source(
+                    self._loader, self.env, name
+                )
+                found = fingerprint(source)
+            except jinja2.TemplateNotFound:
+                found = "none"
+            self._file_digests[name] = found
+        return found
+
+    def render_edition(
+        self, edition: Edition, keys: RenderKeys | None = None
+    ) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
+        """Render every page of one language; report every failing template.
+
+        KEYS (with a cache) lets pages come from the cache: those whose inputs did not change.
+        """
         self.use_language(edition)
-        batch = PageBatch(self)
+        if keys is not None:
+            self._keys[edition.language.code] = keys
+        store = self.store("public", edition, keys)
+        batch = PageBatch(self, store)
         pages, diagnostics = batch.pages, batch.diagnostics
         nav: list[NavItem] = []
         config = edition.config
         # Public pages see public views only: no internal field, no procedure, no source file.
-        charters = {key: public_view(charter) for key, charter in edition.charters.items()}
-        results = {
-            key: public_results(sources)
-            for key, sources in edition.extra.get("results", {}).items()
-        }
+        # Made when a page needs them: most pages of a rebuild come from the cache.
+        charters = PublicViews(edition.charters, public_view)
+        sources = edition.extra.get("results", {})
+        results = PublicViews(sources, public_results)
         base = {
             "site": config,
             "language": edition.language,
             "locale": edition.language.gettext,
             "today": edition.today,
-            "charters": charters,
-            "contacts": site_contacts(charters),
+            # Site-wide values: a page that reads them is keyed by every source (see PageStore).
+            "charters": TrackedMapping("charters", charters),
+            "contacts": TrackedSequence("contacts", public_contacts(edition.charters)),
             "closures_for": lambda channel: holiday_closures(channel, config, edition.today),
         }
 
         home = batch.render("public/home.md.j2", "index.md", base)
         if home is not None:
             nav.append(NavItem(home.title, home.path))
-        for charter_id, charter in charters.items():
-            context = {
-                **base,
-                "charter": charter,
-                "charter_id": charter_id,
-                "has_results": bool(results.get(charter_id)),
-                "results": results.get(charter_id, ()),
-            }
+        for charter_id, charter in edition.charters.items():
             section: list[NavItem] = []
             for stem, template in CHARTER_PAGES:
                 if not _page_wanted(stem, charter, edition.extra, charter_id):
                     continue
-                page = batch.render(template, f"{charter_id}/{stem}.md", {**context, "stem": stem})
+                context = functools.partial(
+                    _charter_context, base, charters, results, charter_id, stem, sources
+                )
+                page = batch.render(
+                    template,
+                    f"{charter_id}/{stem}.md",
+                    context,
+                    own=charter_inputs(keys, charter_id),
+                )
                 if page is not None:
                     section.append(NavItem(page.title, page.path))
                     pages[-1] = replace(
@@ -586,8 +846,14 @@ class Renderer:
             footer = self.render_fragment("shared/footer.html.j2", base)
             labels = self.render_labels(base)
             posters = [
-                self.render_poster(edition, {**base, "footer": footer}, charter_id, charter)
-                for charter_id, charter in charters.items()
+                self.render_poster(
+                    edition,
+                    {**base, "footer": footer},
+                    charter_id,
+                    functools.partial(charters.__getitem__, charter_id),
+                    store,
+                )
+                for charter_id in edition.charters
             ]
         except TemplateFailure as failure:
             diagnostics.append(failure.diagnostic)
@@ -606,9 +872,31 @@ class Renderer:
         return rendered, diagnostics
 
     def render_poster(
+        self,
+        edition: Edition,
+        base: Mapping[str, Any],
+        charter_id: str,
+        public: Callable[[], Charter],
+        store: PageStore | None = None,
+    ) -> Poster:
+        """Render a charter's one-page poster, whose QR code opens the charter's page.
+
+        PUBLIC returns the charter's public view (made only if the poster is rendered).
+        """
+        path = f"{charter_id}/poster/index.html"
+        if store is None:
+            return self._render_poster(edition, base, charter_id, public())
+        # The footer is made from every contact, but as text: its digest keys the poster.
+        footer = fingerprint(str(base.get("footer", "")))
+        own = ("poster", path, store.keys.edition, *charter_inputs(store.keys, charter_id), footer)
+        poster: Poster = store.render(
+            path, own, lambda: self._render_poster(edition, base, charter_id, public())
+        )
+        return poster
+
+    def _render_poster(
         self, edition: Edition, base: Mapping[str, Any], charter_id: str, charter: Charter
     ) -> Poster:
-        """Render a charter's one-page poster, whose QR code opens the charter's page."""
         from . import poster
 
         url = f"{str(edition.config.base_url).rstrip('/')}/{edition.language.segment}/"
@@ -645,16 +933,40 @@ class Renderer:
 
 @dataclass
 class PageBatch:
-    """Pages rendered one after another; a failing template becomes a diagnostic, not a stop."""
+    """Pages rendered one after another; a failing template becomes a diagnostic, not a stop.
+
+    With a STORE, a page comes from the cache when its inputs did not change (see PageStore).
+    """
 
     renderer: Renderer
+    store: PageStore | None = None
     pages: list[Page] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def render(self, template: str, path: str, context: Mapping[str, Any]) -> Page | None:
-        """Render one page into the batch; return it, or None if its template failed."""
+    def render(
+        self,
+        template: str,
+        path: str,
+        context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        own: tuple[str, ...] = (),
+    ) -> Page | None:
+        """Render one page into the batch; return it, or None if its template failed.
+
+        CONTEXT may be a function that makes it, called only if the page is rendered. OWN names
+        the page's own inputs beyond the language's (its charter's digest): with the template
+        and the path they key the page in the store.
+        """
+
+        def make() -> Page:
+            made = context() if callable(context) else context
+            return self.renderer.render_page(template, path, made)
+
         try:
-            page = self.renderer.render_page(template, path, context)
+            if self.store is None:
+                page = make()
+            else:
+                inputs = ("page", template, path, self.store.keys.edition, *own)
+                page = self.store.render(path, inputs, make)
         except TemplateFailure as failure:
             self.diagnostics.append(failure.diagnostic)
             return None
@@ -703,6 +1015,18 @@ class _TemplateErrors:
         ) from None
 
 
+def charter_inputs(keys: RenderKeys | None, charter_id: str) -> tuple[str, ...]:
+    """Return what keys a charter's own pages: its id and the digest of its files."""
+    if keys is None:
+        return ()
+    return (charter_id, keys.charters.get(charter_id, "none"))
+
+
+def fingerprint(text: str) -> str:
+    """Return the SHA-256 of a text, to key a value rendered from it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         return f"the template uses a value that does not exist: {exc.message}"
@@ -744,6 +1068,13 @@ class Contact:
     href: str | None
 
 
+def public_contacts(charters: Mapping[str, Charter]) -> tuple[Contact, ...]:
+    """Return site_contacts of CHARTERS, each channel a public view (see public_view)."""
+    return tuple(
+        Contact(public_view(contact.channel), contact.href) for contact in site_contacts(charters)
+    )
+
+
 def site_contacts(charters: Mapping[str, Charter]) -> tuple[Contact, ...]:
     """Return every charter's channels, each address once, in charter and channel order."""
     seen: set[tuple[str, str]] = set()
@@ -768,15 +1099,61 @@ def holiday_closures(
 def public_view(instance: BaseModelT) -> BaseModelT:
     """Return a copy of a model whose staff-only fields are withheld, so no page can show them."""
     updates: dict[str, Any] = {}
-    for name, info in type(instance).model_fields.items():
+    for name, internal in _field_kinds(type(instance)):
         value = getattr(instance, name)
-        if _is_internal(info):
+        if internal:
             updates[name] = Withheld(f"{type(instance).__name__}.{name}")
         elif isinstance(value, BaseModel):
             updates[name] = public_view(value)
         elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
             updates[name] = [public_view(item) for item in value]
     return instance.model_copy(update=updates) if updates else instance
+
+
+class PublicViews(Mapping[str, Any]):
+    """A mapping whose values are made from another's by VIEW, each on first access, once."""
+
+    def __init__(self, source: Mapping[str, Any], view: Callable[[Any], Any]) -> None:
+        self._source, self._view = source, view
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._made:
+            self._made[key] = self._view(self._source[key])
+        return self._made[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+
+def _charter_context(
+    base: Mapping[str, Any],
+    charters: Mapping[str, Any],
+    results: Mapping[str, Any],
+    charter_id: str,
+    stem: str,
+    sources: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return the context of a charter's page (its public views made now)."""
+    return {
+        **base,
+        "charter": charters[charter_id],
+        "charter_id": charter_id,
+        "has_results": bool(sources.get(charter_id)),
+        "results": results[charter_id] if charter_id in sources else (),
+        "stem": stem,
+    }
+
+
+@functools.cache
+def _field_kinds(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """Return a model class's fields, each with whether it is for staff only (once per class)."""
+    # Pydantic makes a new dict on each model_fields access, and public_view runs for every
+    # nested model of every charter in every language.
+    return tuple((name, _is_internal(info)) for name, info in model.model_fields.items())
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,19 @@ on which it closes). Everything comes from the model, in the page's language.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import languages
 from .model import WEEKDAYS, Address, Channel, ChannelKind, Charter, SiteConfig
-from .render import contact_href, holiday_closures, public_view
+from .render import PageStore, charter_inputs, contact_href, holiday_closures, public_view
 from .values import TimeRange
 
 SCHEMA = "https://schema.org"
+# The build cache's stage of each charter's JSON-LD (see render.PageStore).
+JSON_LD_STAGE = "render-json-ld"
 # The pages of a charter that carry its structured data (see render.CHARTER_PAGES).
 JSON_LD_PAGES = ("index", "channels")
 # A channel that is always available: schema.org's convention for a whole day.
@@ -176,14 +179,34 @@ def charter_pages_json_ld(
     charters: Mapping[str, Charter],
     today: dt.date,
     address: Callable[[str], str],
+    store: PageStore | None = None,
 ) -> dict[str, str]:
     """Return, per page path ("shops/index.md"), the JSON-LD text of each charter's pages.
 
-    ADDRESS maps a page path to its absolute address.
+    ADDRESS maps a page path to its absolute address. With a STORE, a charter's JSON-LD comes
+    from the cache when its inputs did not change.
     """
     found: dict[str, str] = {}
     for charter_id, charter in charters.items():
-        for stem in JSON_LD_PAGES:
-            path = f"{charter_id}/{stem}.md"
-            found[path] = script_json(organisation(config, charter, today, address(path)))
+        addresses = {f"{charter_id}/{stem}.md": "" for stem in JSON_LD_PAGES}
+        for path in addresses:
+            addresses[path] = address(path)
+        make = functools.partial(_charter_json_ld, config, charter, today, addresses)
+        if store is None:
+            found.update(make())
+            continue
+        # Settings, language and date are in the edition's key; the addresses are hashed as
+        # they are, so no assumption is made on how ADDRESS makes them.
+        own = ("json-ld", store.keys.edition, *charter_inputs(store.keys, charter_id))
+        found.update(store.render(charter_id, (*own, *addresses.values()), make))
     return found
+
+
+def _charter_json_ld(
+    config: SiteConfig, charter: Charter, today: dt.date, addresses: Mapping[str, str]
+) -> dict[str, str]:
+    """Return the JSON-LD text of one charter's pages, by page path."""
+    return {
+        path: script_json(organisation(config, charter, today, url))
+        for path, url in addresses.items()
+    }

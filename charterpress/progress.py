@@ -101,7 +101,17 @@ def counted(counts: Mapping[str, int]) -> str:
 
 
 # What each stage of the build cache keeps, for the summary (cache.py names the stages).
-CACHE_NOUNS = {"mkdocs": "MkDocs builds", "page": "built pages"}
+CACHE_NOUNS = {
+    "translate": "translated files",
+    "render": "rendered pages",
+    "render-handbook": "rendered handbook pages",
+    "render-json-ld": "JSON-LD blocks",
+    "exports": "charters' exports",
+    "mkdocs": "MkDocs builds",
+    "page": "built pages",
+}
+# The cache's own bookkeeping (what a page read, parsed catalogs): not results a reader counts.
+CACHE_INTERNAL = ("-reads", "catalog", "catalog_groups")
 
 
 def cache_reuse(stats: Mapping[str, int]) -> str:
@@ -120,9 +130,14 @@ def cache_reuse(stats: Mapping[str, int]) -> str:
                 )
     if not stages:
         return "not used (--no-cache)"
+    order = list(CACHE_NOUNS)
+    shown = sorted(
+        (stage for stage in stages if not stage.endswith(CACHE_INTERNAL)),
+        key=lambda stage: (order.index(stage) if stage in order else len(order), stage),
+    )
     parts = [
-        f"{hits} of {hits + misses} {CACHE_NOUNS.get(stage, stage)}"
-        for stage, (hits, misses) in sorted(stages.items())
+        f"{stages[stage][0]} of {sum(stages[stage])} {CACHE_NOUNS.get(stage, stage)}"
+        for stage in shown
     ]
     return "reused " + ", ".join(parts)
 

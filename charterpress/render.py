@@ -478,6 +478,8 @@ class PageStore:
         slot = self._slot(path)
         reads = self.cache.fetch_value(self.reads_stage, slot, self.cache.key(*own))
         if reads is MISSING or not isinstance(reads, tuple):
+            if self.cache.enabled:  # a miss of the value too, for the counters
+                self.cache.stats[f"{self.stage}_misses"] += 1
             return MISSING
         return self.cache.fetch_value(self.stage, slot, self._value_key(own, reads))
 

@@ -305,8 +305,13 @@ def test_on_a_terminal_the_build_has_colour_and_a_progress_bar(tmp_path: Path) -
 
 def test_cache_reuse_names_each_stage_with_what_it_reused() -> None:
     stats = Counter(hits=3, misses=7, page_hits=940, page_misses=60, stores=7, corrupt=1)
-    assert cache_reuse(stats) == "reused 3 of 10 MkDocs builds, 940 of 1000 built pages"
-    assert cache_reuse(Counter(render_misses=4)) == "reused 0 of 4 render"
+    stats.update({"render_hits": 8, "render_misses": 2, "render-reads_hits": 10})
+    stats.update(catalog_misses=1, other_hits=1)
+    assert cache_reuse(stats) == (
+        "reused 8 of 10 rendered pages, 3 of 10 MkDocs builds, 940 of 1000 built pages, "
+        "1 of 1 other"
+    )
+    assert cache_reuse(Counter(render_misses=4)) == "reused 0 of 4 rendered pages"
     assert cache_reuse(Counter()) == "not used (--no-cache)"
 
 

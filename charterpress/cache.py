@@ -1,23 +1,31 @@
-"""The build cache: results of a stage kept under the site, keyed by hashes of their inputs.
+"""The build cache: results of each stage kept under the site, keyed by hashes of their inputs.
 
-A rebuild redoes only what an edit changed. Two levels of the MkDocs stage are cached:
+A rebuild redoes only what an edit changed. Every stage keeps its results here, in
+``<site>/.charterpress-cache/<stage>/`` (docs/building.md explains it for users):
 
-- the MkDocs build of each project (a language of the public site or of the handbook), keyed by
-  the hash of exactly what MkDocs reads (the written project: mkdocs.yml, docs/, overrides/), the
-  build date, and the versions of Python, Charterpress, MkDocs, Material and Markdown. A language
-  whose pages did not change reuses its last MkDocs output instead of building it again (this
-  module, below);
-- inside a project that must be built, its pages: a page whose Markdown file and whose project's
-  frame (everything but the page bodies) did not change is not converted or rendered again
-  (charterpress/pagecache.py, in ``<site>/.charterpress-cache/pages/<slot>/``, one manifest per
-  slot with content-addressed blobs). ``stats`` counts ``page_hits`` and ``page_misses`` there.
+- translation (i18n.py): each source file's texts in each language, keyed by the file's digest
+  and the catalog entries of its texts;
+- rendering (render.py's PageStore, keys in renderkeys.py): each public and handbook page,
+  poster and JSON-LD block, keyed by what its render read (its templates by their text, its
+  charter and results, the catalogs, the settings, the date; every source file if it read a
+  site-wide value);
+- exports (exports.py): each charter's JSON and iCalendar files in each language;
+- MkDocs, at two levels: the build of each project (a language of the public site or of the
+  handbook), keyed by the hash of exactly what MkDocs reads (the written project) and the build
+  date (this module, ``fetch_tree``/``store_tree``); and inside a project that must be built,
+  each page whose Markdown file and project frame did not change (pagecache.py).
 
-Entries live in ``<site>/.charterpress-cache/<stage>/<slot>/<key>/`` (``slot`` names a project,
-``public-pt``): a ``files/`` tree, a ``diagnostics.json`` and, written last, a ``manifest.json``
-with the SHA-256 of every file. An entry is made in a private folder and renamed into place, so
-concurrent builds never see half an entry; a restored file whose hash does not match its manifest
-(a corrupt or edited entry) makes the entry a miss, and it is removed. Each slot keeps its
-KEEP latest entries, so the cache does not grow with every edit.
+Every key also holds the versions of Python and the libraries, and a hash of every module of
+Charterpress (``versions``): a new version or an edited checkout starts afresh.
+
+Values (``fetch_value``/``store_value``) are pickles named by their key, each with the SHA-256 of
+its bytes; trees (``fetch_tree``/``store_tree``) live in ``<stage>/<slot>/<key>/`` (``slot``
+names a project, ``public-pt``): a ``files/`` tree, hard-linked to the build's output, a
+``diagnostics.json`` and, written last, a ``manifest.json`` with the SHA-256 of every file. An
+entry is made in a private name and renamed into place, so concurrent builds never see half an
+entry; a damaged entry (truncated, edited, a file that no longer matches its hash) is a miss, and
+it is removed. Each slot keeps its KEEP latest entries, so the cache does not grow with every
+edit.
 """
 
 from __future__ import annotations

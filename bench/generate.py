@@ -152,7 +152,7 @@ def translate_catalogs(site: Path) -> int:
         raise SystemExit("generate: the generated site does not validate")
     domain = i18n.content_domain(outcome.site)
     i18n.extract(domain, outcome.site)
-    template = i18n.read_catalog(domain.pot(), None, domain.name)
+    template = i18n.read_catalog(domain.pot(), None, domain.name, domain.max_bytes)
     for language in domain.languages:
         catalog = i18n.merge_catalog(template, None, language.gettext, domain.name)
         for message in catalog:

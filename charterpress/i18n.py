@@ -13,6 +13,7 @@ stale ``.mo`` files; fuzzy entries are never used.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gettext
@@ -491,19 +492,23 @@ def lint_po(text: str) -> tuple[int, str] | None:
 
 
 # A larger file is refused before Babel parses it, so that a huge or runaway generated file
-# cannot exhaust the machine. The limit leaves room for a large public body: the content catalog
-# of bench/generate.py's 1,000 charters (every field of the model filled, 390 texts a charter)
-# is about 150 MB in one language, as the example's two charters make 300 KB.
-MAX_CATALOG_BYTES = 256 * 1024 * 1024
+# cannot exhaust the machine. A content catalog may grow with the site it translates: it holds
+# each text of the sources with its context and translation, 2.3 to 2.6 times the bytes of the
+# sources (the example: 300 KB for 130 KB; bench/generate.py's 1,000 charters: 154 MB for 60 MB),
+# so its limit adds CATALOG_BYTES_PER_SOURCE_BYTE times the sources' size (content_domain).
+MAX_CATALOG_BYTES = 32 * 1024 * 1024
+CATALOG_BYTES_PER_SOURCE_BYTE = 4
 
 
-def read_catalog(path: Path, locale: str | None, domain: str) -> Catalog:
+def read_catalog(
+    path: Path, locale: str | None, domain: str, max_bytes: int = MAX_CATALOG_BYTES
+) -> Catalog:
     """Read a .po or .pot file, or raise CatalogError with the line of the problem."""
     try:
         size = path.stat().st_size
-        if size > MAX_CATALOG_BYTES:
+        if size > max_bytes:
             raise CatalogError(
-                path, 1, f"the file is {size:,} bytes; the limit is {MAX_CATALOG_BYTES:,}", "CP101"
+                path, 1, f"the file is {size:,} bytes; the limit is {max_bytes:,}", "CP101"
             )
         raw = path.read_bytes()
         try:
@@ -961,6 +966,8 @@ class Domain:
     root: Path  # the site folder, to name files in diagnostics
     source: Language
     languages: tuple[Language, ...]  # the languages translated from the source
+    # The largest catalog read (MAX_CATALOG_BYTES; a content domain's grows with its sources).
+    max_bytes: int = MAX_CATALOG_BYTES
 
     def pot(self) -> Path:
         """Return the template's path."""
@@ -988,7 +995,27 @@ def content_domain(site: ValidatedSite) -> Domain:
     targets = tuple(
         languages.BY_CODE[code] for code in site.config.languages if code != source.code
     )
-    return Domain(CONTENT_DOMAIN, site.root / LOCALES_DIR, site.root, source, targets)
+    return Domain(
+        CONTENT_DOMAIN,
+        site.root / LOCALES_DIR,
+        site.root,
+        source,
+        targets,
+        MAX_CATALOG_BYTES + CATALOG_BYTES_PER_SOURCE_BYTE * _sources_bytes(site),
+    )
+
+
+def _sources_bytes(site: ValidatedSite) -> int:
+    """Return the size of the site's source files (those whose texts the catalogs translate)."""
+    documents = [site.config_document]
+    documents += [source.document for source in site.charters.values()]
+    documents += [source.document for source in site.procedures.values()]
+    documents += [source.document for source in site.results]
+    total = 0
+    for document in documents:
+        with contextlib.suppress(OSError):
+            total += (site.root / document.file).stat().st_size
+    return total
 
 
 LOCALES_DIR = "locales"
@@ -1009,7 +1036,7 @@ def update(domain: Domain) -> tuple[list[Path], list[Diagnostic]]:
     """Merge the .pot into each language's .po (creating new ones); return what was written."""
     written: list[Path] = []
     try:
-        template = read_catalog(domain.pot(), None, domain.name)
+        template = read_catalog(domain.pot(), None, domain.name, domain.max_bytes)
     except CatalogError as exc:
         return [], [_catalog_error(domain, exc)]
     problems: list[Diagnostic] = []
@@ -1018,7 +1045,7 @@ def update(domain: Domain) -> tuple[list[Path], list[Diagnostic]]:
         old = None
         if path.is_file():
             try:
-                old = read_catalog(path, language.gettext, domain.name)
+                old = read_catalog(path, language.gettext, domain.name, domain.max_bytes)
             except CatalogError as exc:
                 problems.append(_catalog_error(domain, exc))
                 continue
@@ -1039,7 +1066,7 @@ def compile_catalogs(
         if not path.is_file():
             continue
         try:
-            catalog = read_catalog(path, language.gettext, domain.name)
+            catalog = read_catalog(path, language.gettext, domain.name, domain.max_bytes)
         except CatalogError as exc:
             problems.append(_catalog_error(domain, exc))
             continue
@@ -1145,7 +1172,7 @@ def status(domain: Domain) -> tuple[list[LanguageStatus], list[Diagnostic]]:
     """Count translated, fuzzy and untranslated entries per language, page and audience."""
     problems: list[Diagnostic] = []
     try:
-        template = read_catalog(domain.pot(), None, domain.name)
+        template = read_catalog(domain.pot(), None, domain.name, domain.max_bytes)
     except CatalogError as exc:
         return [], [_catalog_error(domain, exc)]
     results = []
@@ -1154,7 +1181,7 @@ def status(domain: Domain) -> tuple[list[LanguageStatus], list[Diagnostic]]:
         catalog: Catalog | None = None
         if path.is_file():
             try:
-                catalog = read_catalog(path, language.gettext, domain.name)
+                catalog = read_catalog(path, language.gettext, domain.name, domain.max_bytes)
             except CatalogError as exc:
                 problems.append(_catalog_error(domain, exc))
         state = LanguageStatus(domain.name, language.code, domain.display(path))
@@ -1215,7 +1242,7 @@ def check_catalog(domain: Domain, language: Language) -> list[Diagnostic]:
     path = domain.po(language)
     name = domain.display(path)
     try:
-        catalog = read_catalog(path, language.gettext, domain.name)
+        catalog = read_catalog(path, language.gettext, domain.name, domain.max_bytes)
     except CatalogError as exc:
         return [_catalog_error(domain, exc)]
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -1363,7 +1390,7 @@ def freshness(domain: Domain, site: ValidatedSite | None = None) -> list[Diagnos
         return []
     found: list[Diagnostic] = []
     try:
-        template = read_catalog(domain.pot(), None, domain.name)
+        template = read_catalog(domain.pot(), None, domain.name, domain.max_bytes)
     except CatalogError as exc:
         if exc.line == 0:
             return [_stale(domain, domain.pot(), "there is no template", "i18n extract")]
@@ -1381,7 +1408,7 @@ def freshness(domain: Domain, site: ValidatedSite | None = None) -> list[Diagnos
     for language in domain.languages:
         path = domain.po(language)
         try:
-            catalog = read_catalog(path, language.gettext, domain.name)
+            catalog = read_catalog(path, language.gettext, domain.name, domain.max_bytes)
         except CatalogError as exc:
             if exc.line == 0:
                 found.append(_stale(domain, path, "the catalog is missing", "i18n update"))
@@ -1412,7 +1439,7 @@ def _stale(domain: Domain, path: Path, message: str, command: str) -> Diagnostic
 _PARSED_CATALOGS: dict[tuple[str, str], tuple[str, Catalog]] = {}
 
 
-def read_content_catalog(path: Path, locale: str) -> Catalog:
+def read_content_catalog(path: Path, locale: str, max_bytes: int = MAX_CATALOG_BYTES) -> Catalog:
     """Read a content catalog for a build, parsing it only if its bytes changed since last time."""
     key = (str(path.resolve()), locale)
     try:
@@ -1422,7 +1449,7 @@ def read_content_catalog(path: Path, locale: str) -> Catalog:
     cached = _PARSED_CATALOGS.get(key)
     if cached is not None and digest and cached[0] == digest:
         return cached[1]
-    catalog = read_catalog(path, locale, CONTENT_DOMAIN)
+    catalog = read_catalog(path, locale, CONTENT_DOMAIN, max_bytes)
     if digest:
         _PARSED_CATALOGS[key] = (digest, catalog)
     return catalog
@@ -1438,7 +1465,9 @@ def load_content_catalogs(site: ValidatedSite) -> tuple[dict[str, Catalog], list
         if not path.is_file():
             continue
         try:
-            catalogs[language.gettext] = read_content_catalog(path, language.gettext)
+            catalogs[language.gettext] = read_content_catalog(
+                path, language.gettext, domain.max_bytes
+            )
         except CatalogError as exc:
             problems.append(_catalog_error(domain, exc))
     return catalogs, problems
@@ -1818,7 +1847,7 @@ class ContentCatalogs:
             if isinstance(found, CatalogLookup):
                 return found
         try:
-            catalog = read_content_catalog(path, language.gettext)
+            catalog = read_content_catalog(path, language.gettext, self.domain.max_bytes)
         except CatalogError as exc:
             self._problems[language] = _catalog_error(self.domain, exc)
             return None

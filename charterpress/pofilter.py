@@ -238,7 +238,7 @@ def check_with_pofilter(
             )
         ]
     try:
-        catalog = read_catalog(path, language.gettext, domain.name)
+        catalog = read_catalog(path, language.gettext, domain.name, domain.max_bytes)
     except CatalogError:
         return []  # check_catalog reports it (CP601)
     try:

@@ -728,3 +728,15 @@ def test_a_long_previous_source_is_written_as_msgmerge_does_and_read_back(tmp_pa
     assert again.get("A new sentence.", context="x:promise").previous_id == [old]
     msgfmt = require_tool("msgfmt")
     subprocess.run([msgfmt, "--check", "-o", os.devnull, str(path)], check=True)
+
+
+def test_a_content_catalog_may_grow_with_the_sources_it_translates(site: Path) -> None:
+    domain = i18n.content_domain(validated(site))
+    sources = sum(p.stat().st_size for p in site.rglob("*.yml"))
+    assert domain.max_bytes == i18n.MAX_CATALOG_BYTES + i18n.CATALOG_BYTES_PER_SOURCE_BYTE * sources
+    assert i18n.ui_domain(REPO).max_bytes == i18n.MAX_CATALOG_BYTES
+    # Over the limit: refused before it is parsed, at line 1.
+    path = domain.po(languages.BY_CODE["pt-PT"])
+    with pytest.raises(i18n.CatalogError) as refused:
+        i18n.read_catalog(path, "pt_PT", domain.name, path.stat().st_size - 1)
+    assert (refused.value.line, refused.value.code) == (1, "CP101")

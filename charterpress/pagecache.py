@@ -17,7 +17,7 @@ that know its insides): ``_populate_page`` and ``_build_page`` are wrapped for t
   when JSON holds it exactly (its YAML is not parsed again). Other pages go through the
   original ``_populate_page``. After the last page the frame key is computed from every page's
   title; if it is not the cached frame, the deferred pages are converted after all.
-- Writing: a cached page's final HTML (tidied) is written to its destination and its search
+- Writing: a cached page's final HTML (tidied) is linked to its destination and its search
   entries are given to Material's search plugin, in the same order as a cold build; its anchors
   and its links to anchors are restored, so that ``validate_anchor_links`` sees every page.
   Other pages go through the original ``_build_page`` and are tidied at once. A cached page's
@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import hash_tree, versions
+from .cache import hash_tree, link_file, versions
 
 STAGE = "pages"
 MANIFEST = "manifest.json"
@@ -141,17 +141,27 @@ class PageCache:
             return
         self.frame, self.entries = data["frame"], entries
 
-    def blob(self, digest: str) -> bytes | None:
-        """Return the bytes of a blob; None if it is missing or damaged (then it is removed)."""
+    def restore(self, digest: str, target: Path) -> bool:
+        """Link a blob to TARGET; False if it is missing or damaged (then it is removed).
+
+        A link, not a copy: a project's pages are some 100 MB that a rebuild need not write
+        again. Nothing writes into a built page in place (the pages reused are not tidied
+        again), and a blob changed anyway no longer matches its name: a miss.
+        """
         path = self.folder / BLOBS / digest
         try:
             data = path.read_bytes()
         except OSError:
-            return None
+            return False
         if hashlib.sha256(data).hexdigest() != digest:
             path.unlink(missing_ok=True)
-            return None
-        return data
+            return False
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link_file(path, target)
+        except OSError:  # removed meanwhile by another build's save
+            return False
+        return True
 
     def put(self, data: bytes) -> str | None:
         """Store a page's HTML as a blob; return its hash (None if it cannot be stored).
@@ -463,18 +473,13 @@ class PageReuse:
         src_uri = page.file.src_uri
         dest = Path(page.file.abs_dest_path)
         entry = None if excluded else self.hits.get(src_uri)
-        data = None
-        if entry is not None and entry.blob is not None:
-            data = self.cache.blob(entry.blob)
-            if data is None:
-                # A missing or damaged blob: the page is converted and built after all, in its
-                # place (the frame is the cached one, so its title and anchors are the same).
-                self._convert(page, config, self.files)
-                entry = None
+        blob = entry.blob if entry is not None else None
+        if blob is not None and not self.cache.restore(blob, dest):
+            # A missing or damaged blob: the page is converted and built after all, in its
+            # place (the frame is the cached one, so its title and anchors are the same).
+            self._convert(page, config, self.files)
+            entry = None
         if entry is not None:
-            if data is not None:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(data)
             if self.search is not None:
                 self.search.entries.extend(json.loads(json.dumps(entry.search)))
             self.done.add(page.file.dest_uri)

@@ -271,7 +271,7 @@ def test_a_damaged_page_or_manifest_is_rebuilt_and_stored_again(tmp_path: Path) 
     assert (result.cache["page_hits"], result.cache["page_misses"]) == (every_page, 0)
 
 
-def test_a_reused_page_takes_its_front_matter_from_the_manifest(
+def test_a_reused_page_takes_its_front_matter_from_the_manifest_and_links_its_blob(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = _site(tmp_path)
@@ -298,6 +298,9 @@ def test_a_reused_page_takes_its_front_matter_from_the_manifest(
     assert (result.cache["page_hits"], result.cache["page_misses"]) == (every_page, 0)
     assert parsed == []
     monkeypatch.undo()
+    # A reused page is a link to its blob, not a copy.
+    blob = site / CACHE_DIR / "pages" / "public-en" / "blobs" / home["blob"]
+    assert (out / "public" / "en" / "index.html").stat().st_ino == blob.stat().st_ino
     assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
 
 

@@ -30,7 +30,6 @@ import pickle
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -291,30 +290,7 @@ class BuildCache:
                 old.rename(aside)
             except OSError:
                 continue
-            _discard(aside)
-
-
-_DISCARDING: list[threading.Thread] = []
-
-
-def _discard(folder: Path) -> None:
-    """Remove FOLDER, already renamed aside, in a thread while the build goes on.
-
-    A project's tree is thousands of files, slow to remove on a busy disk; the build need not wait.
-    The thread is not a daemon, so the process waits for it before it exits; a process killed
-    meanwhile leaves the folder to the next build's removal of stale leftovers.
-    """
-    thread = threading.Thread(
-        target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, name="cache-discard"
-    )
-    thread.start()
-    _DISCARDING.append(thread)
-
-
-def wait_for_discards() -> None:
-    """Wait until every folder this process set aside for removal is gone."""
-    while _DISCARDING:
-        _DISCARDING.pop().join()
+            shutil.rmtree(aside, ignore_errors=True)
 
 
 def link_file(source: str | Path, target: str | Path) -> None:

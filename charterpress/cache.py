@@ -196,7 +196,7 @@ class BuildCache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(prefix=f".new-{key}-", dir=entry.parent) as tmp:
                 pending = Path(tmp) / "entry"
-                shutil.copytree(source, pending / FILES, symlinks=False, copy_function=_link)
+                shutil.copytree(source, pending / FILES, symlinks=False, copy_function=link_file)
                 (pending / DIAGNOSTICS).write_text(
                     json.dumps([_plain(d) for d in diagnostics]), encoding="utf-8"
                 )
@@ -301,7 +301,7 @@ class BuildCache:
             shutil.rmtree(aside, ignore_errors=True)
 
 
-def _link(source: str | Path, target: str | Path) -> None:
+def link_file(source: str | Path, target: str | Path) -> None:
     """Make TARGET a hard link to SOURCE, or a copy where links cannot be made.
 
     A stored or restored tree shares its files with the build's output instead of copying
@@ -327,7 +327,7 @@ def _restore(files: Path, manifest: dict[str, str], target: Path) -> None:
             raise ValueError(f"{name} does not match its hash")
         out = target / name
         out.parent.mkdir(parents=True, exist_ok=True)
-        _link(files / name, out)
+        link_file(files / name, out)
 
 
 def _plain(diagnostic: Diagnostic) -> dict[str, Any]:

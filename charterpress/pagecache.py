@@ -13,10 +13,11 @@ How one build runs (MkDocs 1.6.1's ``build``; this module and mkdocs_site.py are
 that know its insides): ``_populate_page`` and ``_build_page`` are wrapped for that build only.
 
 - Reading: a page whose file is the one of a cached entry is read (``read_source``, with its
-  plugin events) but not converted; its title is the cached one. Other pages go through the
+  plugin events) but not converted; its title is the cached one, and so is its front matter
+  when JSON holds it exactly (its YAML is not parsed again). Other pages go through the
   original ``_populate_page``. After the last page the frame key is computed from every page's
   title; if it is not the cached frame, the deferred pages are converted after all.
-- Writing: a cached page's final HTML (tidied) is written to its destination and its search
+- Writing: a cached page's final HTML (tidied) is linked to its destination and its search
   entries are given to Material's search plugin, in the same order as a cold build; its anchors
   and its links to anchors are restored, so that ``validate_anchor_links`` sees every page.
   Other pages go through the original ``_build_page`` and are tidied at once. A cached page's
@@ -26,10 +27,10 @@ that know its insides): ``_populate_page`` and ``_build_page`` are wrapped for t
 
 Storage, per project (``<site>/.charterpress-cache/pages/<slot>/``): ``blobs/<sha256>``, each
 page's HTML stored once by the hash of its bytes, and ``manifest.json`` (the frame key, and per
-page key its blob, title, search entries and anchors), replaced atomically after a build with no
-warning. A blob whose bytes do not match its name is a miss and is removed; blobs that the new
-manifest does not name are removed with it. Two builds of one site that save at the same moment
-can leave a manifest naming a removed blob: the next build rebuilds that page.
+page key its blob, title, front matter, search entries and anchors), replaced atomically after a
+build with no warning. A blob whose bytes do not match its name is a miss and is removed; blobs
+that the new manifest does not name are removed with it. Two builds of one site that save at the
+same moment can leave a manifest naming a removed blob: the next build rebuilds that page.
 
 Only the Material search plugin is known: with any other plugin, pages are not reused.
 """
@@ -50,12 +51,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import hash_tree, versions
+from .cache import hash_tree, link_file, versions
 
 STAGE = "pages"
 MANIFEST = "manifest.json"
 BLOBS = "blobs"
-FORMAT = 1  # bump when the manifest's layout changes
+FORMAT = 2  # bump when the manifest's layout changes
 STALE_SECONDS = 3600  # a temporary file this old belongs to a build that was killed
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _LOG = logging.getLogger("mkdocs.commands.build")  # MkDocs's own logger for page errors
@@ -73,6 +74,7 @@ class Entry:
     search: list[Any]  # the page's entries in the search index
     anchors: list[str] | None  # present_anchor_ids
     links: list[Any] | None  # links_to_anchors: [[target src_uri, [[anchor, link], ...]], ...]
+    meta: str | None = None  # the front matter as JSON text; None when JSON cannot hold it
 
     def plain(self) -> dict[str, Any]:
         """Return the entry as JSON data."""
@@ -83,6 +85,7 @@ class Entry:
             "search": self.search,
             "anchors": self.anchors,
             "links": self.links,
+            "meta": self.meta,
         }
 
     @classmethod
@@ -97,6 +100,7 @@ class Entry:
             data["search"],
             data["anchors"],
             data["links"],
+            data["meta"],
         )
         if not isinstance(entry.src_uri, str) or not isinstance(entry.search, list):
             raise ValueError("an entry has the wrong types")
@@ -110,6 +114,8 @@ class Entry:
             isinstance(entry.blob, str) and _DIGEST.fullmatch(entry.blob)
         ):
             raise ValueError("an entry's blob is not a SHA-256")
+        if entry.meta is not None and not isinstance(entry.meta, str):
+            raise ValueError("an entry's front matter is not text")
         return entry
 
 
@@ -135,17 +141,27 @@ class PageCache:
             return
         self.frame, self.entries = data["frame"], entries
 
-    def blob(self, digest: str) -> bytes | None:
-        """Return the bytes of a blob; None if it is missing or damaged (then it is removed)."""
+    def restore(self, digest: str, target: Path) -> bool:
+        """Link a blob to TARGET; False if it is missing or damaged (then it is removed).
+
+        A link, not a copy: a project's pages are some 100 MB that a rebuild need not write
+        again. Nothing writes into a built page in place (the pages reused are not tidied
+        again), and a blob changed anyway no longer matches its name: a miss.
+        """
         path = self.folder / BLOBS / digest
         try:
             data = path.read_bytes()
         except OSError:
-            return None
+            return False
         if hashlib.sha256(data).hexdigest() != digest:
             path.unlink(missing_ok=True)
-            return None
-        return data
+            return False
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link_file(path, target)
+        except OSError:  # removed meanwhile by another build's save
+            return False
+        return True
 
     def put(self, data: bytes) -> str | None:
         """Store a page's HTML as a blob; return its hash (None if it cannot be stored).
@@ -215,6 +231,50 @@ def page_key(frame: str, src_uri: str, source: bytes) -> str:
     return digest.hexdigest()[:40]
 
 
+def _json_exact(value: Any) -> bool:
+    """Return whether VALUE comes back from JSON as it is (same types, same order)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if type(value) is list:
+        return all(_json_exact(item) for item in value)
+    if type(value) is dict:
+        return all(type(k) is str and _json_exact(v) for k, v in value.items())
+    return False  # a date, a tuple, a set: JSON would give back another type
+
+
+def meta_text(meta: Any) -> str | None:
+    """Return a page's front matter as JSON text, or None if JSON cannot hold it exactly.
+
+    An empty front matter is never kept: MkDocs gives one for a page whose front matter is not
+    YAML too, and then keeps the delimiters in the Markdown.
+    """
+    if not meta or type(meta) is not dict or not _json_exact(meta):
+        return None
+    return json.dumps(meta, ensure_ascii=False)
+
+
+def read_source(page: Any, config: Any, meta: str | None) -> None:
+    """Run MkDocs's Page.read_source; take the front matter from META instead of YAML if given."""
+    from mkdocs.utils import meta as mkdocs_meta
+
+    source = config.plugins.on_page_read_source(page=page, config=config)
+    if source is None:
+        try:
+            source = page.file.content_string
+        except OSError:
+            _LOG.error(f"File not found: {page.file.src_path}")
+            raise
+        except ValueError:
+            _LOG.error(f"Encoding error reading file: {page.file.src_path}")
+            raise
+    # The page's key holds its file's bytes: META is the front matter of exactly this source.
+    found = mkdocs_meta.YAML_RE.match(source) if meta is not None else None
+    if found is None or meta is None:
+        page.markdown, page.meta = mkdocs_meta.get_data(source)
+    else:
+        page.markdown, page.meta = source[found.end() :].lstrip("\n"), json.loads(meta)
+
+
 def _frame_meta(meta: Any) -> dict[str, Any]:
     """Return the front matter of a page that other pages may print (not Charterpress's)."""
     if not isinstance(meta, dict):
@@ -237,6 +297,7 @@ class PageReuse:
         self.expected = 0  # pages MkDocs will read
         self.pages: list[Any] = []  # the Page objects, in MkDocs's order
         self.sources: dict[str, bytes] = {}  # src_uri -> the Markdown file's bytes
+        self.metas: dict[str, str | None] = {}  # src_uri -> front matter read (meta_text)
         self.deferred: dict[str, Any] = {}  # src_uri -> Page read but not converted yet
         self.files: Any = None
         self.static = ""  # the hash of the project's files that are not pages
@@ -267,9 +328,12 @@ class PageReuse:
             entry = self.cache.entries.get(page_key(self.cache.frame, src_uri, source))
         if entry is None:
             original(page, config, files)
+            # Taken now: a page's template could change its meta later in the build.
+            self.metas[src_uri] = meta_text(page.meta)
             self.pages.append(page)
         else:
-            page = self._read(page, config, files)
+            page = self._read(page, config, files, entry.meta)
+            self.metas[src_uri] = entry.meta
             # The title the page had when it was cached: the frame key needs every page's title
             # before any is converted. It is checked by the frame key below.
             page._title_from_render = entry.title
@@ -295,14 +359,14 @@ class PageReuse:
         self.cache.load()
 
     @staticmethod
-    def _read(page: Any, config: Any, files: Any) -> Any:
+    def _read(page: Any, config: Any, files: Any, meta: str | None) -> Any:
         """Run the first half of MkDocs's _populate_page: events and read_source, no Markdown."""
         from mkdocs.exceptions import BuildError
 
         config._current_page = page
         try:
             page = config.plugins.on_pre_page(page, config=config, files=files)
-            page.read_source(config)
+            read_source(page, config, meta)
             page.markdown = config.plugins.on_page_markdown(
                 page.markdown, page=page, config=config, files=files
             )
@@ -409,18 +473,13 @@ class PageReuse:
         src_uri = page.file.src_uri
         dest = Path(page.file.abs_dest_path)
         entry = None if excluded else self.hits.get(src_uri)
-        data = None
-        if entry is not None and entry.blob is not None:
-            data = self.cache.blob(entry.blob)
-            if data is None:
-                # A missing or damaged blob: the page is converted and built after all, in its
-                # place (the frame is the cached one, so its title and anchors are the same).
-                self._convert(page, config, self.files)
-                entry = None
+        blob = entry.blob if entry is not None else None
+        if blob is not None and not self.cache.restore(blob, dest):
+            # A missing or damaged blob: the page is converted and built after all, in its
+            # place (the frame is the cached one, so its title and anchors are the same).
+            self._convert(page, config, self.files)
+            entry = None
         if entry is not None:
-            if data is not None:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(data)
             if self.search is not None:
                 self.search.entries.extend(json.loads(json.dumps(entry.search)))
             self.done.add(page.file.dest_uri)
@@ -450,6 +509,7 @@ class PageReuse:
             None
             if links is None
             else [[target.src_uri, list(anchors.items())] for target, anchors in links.items()],
+            self.metas.get(src_uri),
         )
 
     def save(self) -> None:

@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
+from mkdocs.utils import meta as mkdocs_meta
 from pydantic import BaseModel
 
-from charterpress import exports
+from charterpress import exports, pagecache
 from charterpress.cache import CACHE_DIR, KEEP, MISSING, BuildCache
 from charterpress.cli import main
 from charterpress.diagnostics import Diagnostic, Level
@@ -267,6 +269,48 @@ def test_a_damaged_page_or_manifest_is_rebuilt_and_stored_again(tmp_path: Path) 
     shutil.rmtree(site / CACHE_DIR / "mkdocs")
     result = _build(site, out, cache=True)
     assert (result.cache["page_hits"], result.cache["page_misses"]) == (every_page, 0)
+
+
+def test_a_reused_page_takes_its_front_matter_from_the_manifest_and_links_its_blob(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path)
+    out = tmp_path / "out"
+    _build(site, out, cache=True)
+    projects = _mkdocs_pages(out)
+    every_page = sum(len(pages) for pages in projects.values())
+    manifest = site / CACHE_DIR / "pages" / "public-en" / "manifest.json"
+    entries = json.loads(manifest.read_text(encoding="utf-8"))["pages"].values()
+    home = next(entry for entry in entries if entry["src_uri"] == "index.md")
+    assert json.loads(home["meta"])["cp_title"]
+    parsed: list[str] = []
+    get_data = mkdocs_meta.get_data
+
+    def counting(doc: str) -> tuple[str, dict[str, Any]]:
+        parsed.append(doc)
+        return get_data(doc)
+
+    monkeypatch.setattr(mkdocs_meta, "get_data", counting)
+    # Every project built again (no whole-project cache), every page from the page cache: no
+    # page's front matter is parsed as YAML, and the output is the same.
+    shutil.rmtree(site / CACHE_DIR / "mkdocs")
+    result = _build(site, out, cache=True)
+    assert (result.cache["page_hits"], result.cache["page_misses"]) == (every_page, 0)
+    assert parsed == []
+    monkeypatch.undo()
+    # A reused page is a link to its blob, not a copy.
+    blob = site / CACHE_DIR / "pages" / "public-en" / "blobs" / home["blob"]
+    assert (out / "public" / "en" / "index.html").stat().st_ino == blob.stat().st_ino
+    assert_same_tree(out, _build(site, tmp_path / "cold", cache=False).out or site)
+
+
+def test_only_front_matter_that_json_holds_exactly_is_kept() -> None:
+    assert pagecache.meta_text({"a": [1, 2.5, "é", None, True], "b": {"c": ""}}) == (
+        '{"a": [1, 2.5, "é", null, true], "b": {"c": ""}}'
+    )
+    # Empty (also what MkDocs gives for front matter that is not YAML), or types JSON changes.
+    for meta in ({}, {"d": dt.date(2026, 6, 1)}, {1: "one"}, {"t": ("a",)}, ["a"], None):
+        assert pagecache.meta_text(meta) is None, meta
 
 
 def test_the_pages_of_a_build_with_a_warning_are_not_kept(tmp_path: Path) -> None:

@@ -1940,26 +1940,41 @@ def translate_languages(
     each source document's translation into each language is kept there and reused while the
     document and the language's catalog are unchanged.
     """
-    catalogs = ContentCatalogs(site, cache)
-    source = languages.BY_CODE[site.config.source_language]
-    editions = []
-    fallbacks: list[Diagnostic] = []
-    for code in site.config.languages:
-        language = languages.BY_CODE[code]
+    translator = SiteTranslator(site, cache)
+    editions = [translator.translate(languages.BY_CODE[code]) for code in site.config.languages]
+    return editions, translator.diagnostics()
+
+
+class SiteTranslator:
+    """Translate a site one language at a time, so that a build holds one translation at once."""
+
+    def __init__(self, site: ValidatedSite, cache: BuildCache | None = None) -> None:
+        """Prepare SITE's content catalogs; CACHE may be None or disabled."""
+        self.site = site
+        self.catalogs = ContentCatalogs(site, cache)
+        self.source = languages.BY_CODE[site.config.source_language]
+        self.fallbacks: list[Diagnostic] = []
+
+    def translate(self, language: Language) -> tuple[Language, ValidatedSite, TranslationReport]:
+        """Return the site in LANGUAGE with its report; note its fallbacks for diagnostics()."""
+        site, catalogs = self.site, self.catalogs
         report = TranslationReport(language)
         translated = site
-        if language == source and catalogs.cache is not None:
+        if language == self.source and catalogs.cache is not None:
             _untranslated_keys(site, catalogs.cache, report)
-        if language != source:
+        if language != self.source:
             translate = (
-                _translate_cached(site, language, source, catalogs, report)
+                _translate_cached(site, language, self.source, catalogs, report)
                 if catalogs.cache is not None
-                else _translate_each(catalogs.lookup(language), source, language, report)
+                else _translate_each(catalogs.lookup(language), self.source, language, report)
             )
             translated = _translate_fields(site, translate)
-        fallbacks += report.diagnostics()
-        editions.append((language, translated, report))
-    return editions, catalogs.diagnostics() + fallbacks
+        self.fallbacks += report.diagnostics()
+        return language, translated, report
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Return the unreadable catalogs, then every fallback, of the languages translated."""
+        return self.catalogs.diagnostics() + self.fallbacks
 
 
 # ---------------------------------------------------------------------------------------------

@@ -314,17 +314,17 @@ def test_a_fallback_text_keeps_its_language_and_the_page_shows_a_notice(
     from charterpress import pipeline
     from charterpress.texts import ForeignText
 
-    resolve = pipeline.resolve_languages
+    translated = pipeline.translated_edition
 
-    def with_fallback(
-        site: object, today: dt.date, cache: object = None
-    ) -> tuple[list[object], list[object]]:
-        editions, problems = resolve(site, today, cache)  # type: ignore[arg-type]
-        charter = editions[0].charters["help"]
+    def with_fallback(translator: object, language: object, today: dt.date) -> object:
+        edition = translated(translator, language, today)  # type: ignore[arg-type]
+        if edition.language.code != "en":
+            return edition
+        charter = edition.charters["help"]
         foreign = charter.model_copy(update={"vision": ForeignText("Olá <b>todos</b>", "pt-PT")})
-        return [replace(editions[0], charters={"help": foreign})], problems
+        return replace(edition, charters={"help": foreign})
 
-    monkeypatch.setattr(pipeline, "resolve_languages", with_fallback)
+    monkeypatch.setattr(pipeline, "translated_edition", with_fallback)
     result = build_site(BuildOptions(site=ROOTS / "minimal", today=TODAY, out=tmp_path / "o"))
     assert result.ok, result.diagnostics
     tree = html.parse(str(tmp_path / "o" / "public" / "en" / "help" / "index.html"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -227,7 +228,9 @@ class LanguageBuild:
 
     public: RenderedLanguage
     handbook: RenderedLanguage | None  # None: a handbook page failed, or nothing was rendered
-    json_ld: dict[str, str]  # the JSON-LD of the charter pages, by page path
+    # Compressed (zlib) until written: text that is only copied to a file later need not take
+    # its full size while every other language is rendered (together a tenth of the peak).
+    json_ld: dict[str, bytes]  # the JSON-LD of the charter pages, by page path
     exports: dict[str, bytes]  # the JSON and iCalendar files, by path in the language's folder
 
 
@@ -283,8 +286,11 @@ def render_languages(
             LanguageBuild(
                 public,
                 own,
-                _json_ld(renderer, edition, base, options.today),
-                _exports(edition, options, cache),
+                {
+                    path: _pack(text.encode())
+                    for path, text in _json_ld(renderer, edition, base, options.today).items()
+                },
+                {path: _pack(data) for path, data in _exports(edition, options, cache).items()},
             )
         )
         del edition  # its translated site: the largest thing a language holds
@@ -366,7 +372,9 @@ def _start_public(
             labels=language.public.labels,
             strict=options.strict,
             links=links,
-            json_ld=language.json_ld,
+            json_ld={
+                path: zlib.decompress(data).decode() for path, data in language.json_ld.items()
+            },
         )
         submitted = builder.submit(project, publish.PUBLIC, len(language.public.pages))
         started.append((language, project, submitted))
@@ -414,13 +422,18 @@ def _exports(edition: Edition, options: BuildOptions, cache: BuildCache | None) 
 
 
 def _write_exports(site_dir: Path, files: dict[str, bytes]) -> int:
-    """Write a language's exports into its built site; return how many files."""
+    """Write a language's exports (compressed) into its built site; return how many files."""
     # After MkDocs, which empties its output folder.
     for relative, content in files.items():
         target = site_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        target.write_bytes(zlib.decompress(content))
     return len(files)
+
+
+def _pack(data: bytes) -> bytes:
+    """Return DATA compressed, quickly: it is kept only until it is written."""
+    return zlib.compress(data, 1)
 
 
 def _root_pages(

@@ -367,3 +367,32 @@ def test_each_target_variant_is_a_list_item_of_its_own(example_build: Path) -> N
     assert all(len(found) == 1 for found in items)
     assert items[0][0] is not items[1][0]
     assert "- " not in "".join(items[0][0].itertext())
+
+
+def test_the_build_holds_one_translated_language_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import weakref
+
+    from charterpress import pipeline
+
+    translated = pipeline.translated_edition
+    earlier: list[weakref.ref[object]] = []
+    alive_when_translating: list[int] = []
+
+    def watched(translator: object, language: object, today: dt.date) -> object:
+        gc.collect()
+        alive_when_translating.append(sum(ref() is not None for ref in earlier))
+        edition = translated(translator, language, today)  # type: ignore[arg-type]
+        if edition.language.code != "en":  # the source language's site is the validated one
+            earlier.append(weakref.ref(edition.extra["site"]))
+        return edition
+
+    monkeypatch.setattr(pipeline, "translated_edition", watched)
+    result = build_site(BuildOptions(site=ROOTS / "i18n_basic", today=TODAY, out=tmp_path / "o"))
+    assert result.ok, result.diagnostics
+    assert result.languages == ["en", "cs", "pt-PT"]
+    # en, cs, pt-PT: when pt-PT is translated, Czech's translated site is gone already.
+    assert alive_when_translating == [0, 0, 0]
+    assert len(earlier) == 2

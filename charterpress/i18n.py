@@ -1790,6 +1790,10 @@ class ContentCatalogs:
             self._lookups[language] = self._read(language)
         return self._lookups[language]
 
+    def release(self, language: Language) -> None:
+        """Forget LANGUAGE's lookup once its texts are translated (a later call reads it again)."""
+        self._lookups.pop(language, None)
+
     def cacheable(self, language: Language) -> bool:
         """Return whether texts translated into LANGUAGE may be kept in the build cache.
 
@@ -1831,7 +1835,10 @@ class ContentCatalogs:
             if parsed != digest:
                 self._changed.add(language)
                 return lookup
-            _LOOKUPS[memo] = (parsed, lookup)
+            if self.cache is None:
+                # With the cache, the next build reads the lookup from it before this memo:
+                # keeping it here too would only hold every catalog's texts for nothing.
+                _LOOKUPS[memo] = (parsed, lookup)
         if self.cache is not None and key:
             self.cache.store_value(CATALOG_STAGE, language.gettext, key, lookup)
         return lookup
@@ -1841,6 +1848,7 @@ class ContentCatalogs:
 # bytes it was parsed from: a warm `serve` parses again only a catalog whose bytes changed. The
 # lookup only: babel's Catalog of the same entries is seven times larger (bench/generate.py
 # -n 50: 110 MB for four catalogs, kept for the whole build), and a build needs only this.
+# Filled only by builds without the cache (`serve --no-cache`): the cache is read first.
 _LOOKUPS: dict[tuple[str, str], tuple[str, CatalogLookup]] = {}
 
 
@@ -1977,6 +1985,7 @@ class SiteTranslator:
                 else _translate_each(catalogs.lookup(language), self.source, language, report)
             )
             translated = _translate_fields(site, translate)
+            catalogs.release(language)
         self.fallbacks += report.diagnostics()
         return language, translated, report
 

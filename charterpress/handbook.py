@@ -389,18 +389,46 @@ def build_handbook(
         catalogs, _problems = i18n.load_content_catalogs(site)
     rendered: list[RenderedLanguage] = []
     for edition in editions:
-        translated = _translated_site(edition)
-        procedures = (
-            {key: s.procedure for key, s in sorted(translated.procedures.items())}
-            if translated is not None
-            else translated_procedures(site, edition.language, catalogs)
-        )
-        result, problems = render_handbook(renderer, edition, procedures)
+        result, problems = render_language(renderer, site, edition, catalogs)
         diagnostics += problems
         if result is not None:
             rendered.append(result)
     if len(rendered) != len(editions):
         return diagnostics
+    return write_handbook(
+        renderer, site, rendered, handbook, diagnostics, today=today, strict=strict, builder=builder
+    )
+
+
+def render_language(
+    renderer: Renderer,
+    site: ValidatedSite,
+    edition: Edition,
+    catalogs: Mapping[str, Catalog] | None = None,
+) -> tuple[RenderedLanguage | None, list[Diagnostic]]:
+    """Render the handbook of one edition: its procedures translated, or from CATALOGS."""
+    translated = _translated_site(edition)
+    procedures = (
+        {key: s.procedure for key, s in sorted(translated.procedures.items())}
+        if translated is not None
+        else translated_procedures(site, edition.language, catalogs or {})
+    )
+    return render_handbook(renderer, edition, procedures)
+
+
+def write_handbook(
+    renderer: Renderer,
+    site: ValidatedSite,
+    rendered: Sequence[RenderedLanguage],
+    handbook: Path,
+    diagnostics: list[Diagnostic],
+    *,
+    today: dt.date,
+    strict: bool,
+    builder: mkdocs_site.ProjectBuilder | None = None,
+) -> list[Diagnostic]:
+    """Build the rendered handbook of every language into HANDBOOK; add to DIAGNOSTICS."""
+    source = languages.BY_CODE[site.config.source_language]
     handbook.mkdir()
     with (
         contextlib.nullcontext(builder)

@@ -1433,9 +1433,10 @@ def _stale(domain: Domain, path: Path, message: str, command: str) -> Diagnostic
 # Resolution at build time
 
 
-# Parsed content catalogs by (path, locale), with the hash of the bytes they were parsed from:
-# a build reads each catalog once (the public site and the handbook share it), and a warm
-# `serve` re-parses only a catalog whose bytes changed. Read-only for the build's users.
+# Parsed content catalogs by (path, locale), with the hash of the bytes they were parsed from,
+# for the readers that need babel's Catalog (a handbook built without the translation stage):
+# a warm process re-parses only a catalog whose bytes changed. Read-only for their users. The
+# build's translation stage keeps only each catalog's lookup (_LOOKUPS), not this.
 _PARSED_CATALOGS: dict[tuple[str, str], tuple[str, Catalog]] = {}
 
 
@@ -1818,6 +1819,10 @@ class ContentCatalogs:
             self._lookups[language] = self._read(language)
         return self._lookups[language]
 
+    def release(self, language: Language) -> None:
+        """Forget LANGUAGE's lookup once its texts are translated (a later call reads it again)."""
+        self._lookups.pop(language, None)
+
     def cacheable(self, language: Language) -> bool:
         """Return whether texts translated into LANGUAGE may be kept in the build cache.
 
@@ -1846,32 +1851,45 @@ class ContentCatalogs:
             found = self.cache.fetch_value(CATALOG_STAGE, language.gettext, key)
             if isinstance(found, CatalogLookup):
                 return found
-        try:
-            catalog = read_content_catalog(path, language.gettext, self.domain.max_bytes)
-        except CatalogError as exc:
-            self._problems[language] = _catalog_error(self.domain, exc)
-            return None
         memo = (str(path.resolve()), language.gettext)
-        lookup = _lookup_of(memo, catalog)
-        parsed = _PARSED_CATALOGS.get(memo)
-        if parsed is None or parsed[0] != digest:
-            self._changed.add(language)
-        elif self.cache is not None and key:
+        known = _LOOKUPS.get(memo)
+        if known is not None and digest is not None and known[0] == digest:
+            lookup = known[1]
+        else:
+            try:
+                parsed, lookup = _parse_lookup(path, language.gettext, self.domain.max_bytes)
+            except CatalogError as exc:
+                self._problems[language] = _catalog_error(self.domain, exc)
+                return None
+            if parsed != digest:
+                self._changed.add(language)
+                return lookup
+            if self.cache is None:
+                # With the cache, the next build reads the lookup from it before this memo:
+                # keeping it here too would only hold every catalog's texts for nothing.
+                _LOOKUPS[memo] = (parsed, lookup)
+        if self.cache is not None and key:
             self.cache.store_value(CATALOG_STAGE, language.gettext, key, lookup)
         return lookup
 
 
-# The lookup of the last parsed catalog of each (path, locale), like _PARSED_CATALOGS: a warm
-# `serve` makes it again only when the catalog was parsed again.
-_LOOKUPS: dict[tuple[str, str], tuple[Catalog, CatalogLookup]] = {}
+# The lookup of the last parsed content catalog of each (path, locale), with the hash of the
+# bytes it was parsed from: a warm `serve` parses again only a catalog whose bytes changed. The
+# lookup only: babel's Catalog of the same entries is seven times larger (bench/generate.py
+# -n 50: 110 MB for four catalogs, kept for the whole build), and a build needs only this.
+# Filled only by builds without the cache (`serve --no-cache`): the cache is read first.
+_LOOKUPS: dict[tuple[str, str], tuple[str, CatalogLookup]] = {}
 
 
-def _lookup_of(memo: tuple[str, str], catalog: Catalog) -> CatalogLookup:
-    """Return the lookup of CATALOG, read from the file named by MEMO (path, locale)."""
-    found = _LOOKUPS.get(memo)
-    if found is None or found[0] is not catalog:
-        found = _LOOKUPS[memo] = (catalog, CatalogLookup.of(catalog))
-    return found[1]
+def _parse_lookup(
+    path: Path, locale: str, max_bytes: int = MAX_CATALOG_BYTES
+) -> tuple[str, CatalogLookup]:
+    """Parse a content catalog into its lookup; return it with the hash of the bytes parsed."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""  # read_catalog reports why it cannot be read
+    return digest, CatalogLookup.of(read_catalog(path, locale, CONTENT_DOMAIN, max_bytes))
 
 
 def _translate_cached(
@@ -1969,26 +1987,42 @@ def translate_languages(
     each source document's translation into each language is kept there and reused while the
     document and the language's catalog are unchanged.
     """
-    catalogs = ContentCatalogs(site, cache)
-    source = languages.BY_CODE[site.config.source_language]
-    editions = []
-    fallbacks: list[Diagnostic] = []
-    for code in site.config.languages:
-        language = languages.BY_CODE[code]
+    translator = SiteTranslator(site, cache)
+    editions = [translator.translate(languages.BY_CODE[code]) for code in site.config.languages]
+    return editions, translator.diagnostics()
+
+
+class SiteTranslator:
+    """Translate a site one language at a time, so that a build holds one translation at once."""
+
+    def __init__(self, site: ValidatedSite, cache: BuildCache | None = None) -> None:
+        """Prepare SITE's content catalogs; CACHE may be None or disabled."""
+        self.site = site
+        self.catalogs = ContentCatalogs(site, cache)
+        self.source = languages.BY_CODE[site.config.source_language]
+        self.fallbacks: list[Diagnostic] = []
+
+    def translate(self, language: Language) -> tuple[Language, ValidatedSite, TranslationReport]:
+        """Return the site in LANGUAGE with its report; note its fallbacks for diagnostics()."""
+        site, catalogs = self.site, self.catalogs
         report = TranslationReport(language)
         translated = site
-        if language == source and catalogs.cache is not None:
+        if language == self.source and catalogs.cache is not None:
             _untranslated_keys(site, catalogs.cache, report)
-        if language != source:
+        if language != self.source:
             translate = (
-                _translate_cached(site, language, source, catalogs, report)
+                _translate_cached(site, language, self.source, catalogs, report)
                 if catalogs.cache is not None
-                else _translate_each(catalogs.lookup(language), source, language, report)
+                else _translate_each(catalogs.lookup(language), self.source, language, report)
             )
             translated = _translate_fields(site, translate)
-        fallbacks += report.diagnostics()
-        editions.append((language, translated, report))
-    return editions, catalogs.diagnostics() + fallbacks
+            catalogs.release(language)
+        self.fallbacks += report.diagnostics()
+        return language, translated, report
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Return the unreadable catalogs, then every fallback, of the languages translated."""
+        return self.catalogs.diagnostics() + self.fallbacks
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ from typing import Any
 from . import (
     exports,
     handbook,
+    i18n,
     languages,
     mkdocs_site,
     progress,
@@ -31,7 +33,7 @@ from .diagnostics import Diagnostic, Level, error, has_errors
 from .load import load_sources, paused_gc
 from .lock import OutputBusy
 from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
-from .validate import ValidatedSite, validate_sources
+from .validate import ValidatedSite, overdue_reviews, validate_sources
 
 
 @dataclass(frozen=True)
@@ -84,25 +86,31 @@ def resolve_languages(
     reported as CP610, which `build --strict` turns into an error. CACHE keeps each source
     document's translations for the next build.
     """
-    from . import i18n
-
-    translated, problems = i18n.translate_languages(site, cache)
+    translator = i18n.SiteTranslator(site, cache)
     editions = [
-        Edition(
-            language=language,
-            config=version.config,
-            charters={key: source.charter for key, source in sorted(version.charters.items())},
-            translations=i18n.ui_translations(language.gettext),
-            today=today,
-            extra={
-                "results": _results_by_charter(version),
-                "translation": report,
-                "site": version,
-            },
-        )
-        for language, version, report in translated
+        translated_edition(translator, languages.BY_CODE[code], today)
+        for code in site.config.languages
     ]
-    return editions, problems
+    return editions, translator.diagnostics()
+
+
+def translated_edition(
+    translator: i18n.SiteTranslator, language: languages.Language, today: dt.date
+) -> Edition:
+    """Return LANGUAGE's edition: the site translated, its results and UI translations."""
+    language, version, report = translator.translate(language)
+    return Edition(
+        language=language,
+        config=version.config,
+        charters={key: source.charter for key, source in sorted(version.charters.items())},
+        translations=i18n.ui_translations(language.gettext),
+        today=today,
+        extra={
+            "results": _results_by_charter(version),
+            "translation": report,
+            "site": version,
+        },
+    )
 
 
 def _results_by_charter(site: ValidatedSite) -> dict[str, list[Any]]:
@@ -178,21 +186,14 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     # Opened before rendering: pages, as well as MkDocs builds, come from it.
     cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     renderer = Renderer(site.root, cache)
-    reporter.start(progress.LANGUAGES)
-    editions, problems = resolve_languages(site, options.today, cache)
+    built, problems, later = render_languages(renderer, site, options, cache, reporter)
     diagnostics += problems
-    codes = ", ".join(e.language.code for e in editions)
-    reporter.finish(progress.LANGUAGES, detail=codes, languages=len(editions))
-    reporter.start(progress.RENDER)
-    rendered, problems = render_editions(renderer, editions, site)
-    diagnostics += problems
-    pages = sum(len(r.pages) for r in rendered)
-    reporter.finish(progress.RENDER, languages=len(rendered), pages=pages)
+    rendered = [language.public for language in built]
     if has_errors(diagnostics):
         return BuildResult(None, _finish(diagnostics, options))
     publish.checkpoint("rendered")
     # A public site and a handbook per language.
-    reporter.expect_builds(2 * len(rendered), pages)
+    reporter.expect_builds(2 * len(rendered), sum(len(r.pages) for r in rendered))
 
     try:
         staging = publish.make_staging(out)
@@ -204,9 +205,7 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
         )
         return BuildResult(None, _finish(diagnostics, options))
     try:
-        diagnostics += _build_both(
-            renderer, site, rendered, staging, options, editions, cache, reporter
-        )
+        diagnostics += _build_both(renderer, site, built, later, staging, options, cache, reporter)
         diagnostics = _finish(diagnostics, options)
         if has_errors(diagnostics):
             return BuildResult(None, diagnostics)
@@ -223,20 +222,100 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     return BuildResult(out, diagnostics, [r.language.code for r in rendered], cache.stats)
 
 
+@dataclass(frozen=True)
+class LanguageBuild:
+    """What the later stages need of one language once its translated site is dropped."""
+
+    public: RenderedLanguage
+    handbook: RenderedLanguage | None  # None: a handbook page failed, or nothing was rendered
+    # Compressed (zlib) until written: text that is only copied to a file later need not take
+    # its full size while every other language is rendered (together a tenth of the peak).
+    json_ld: dict[str, bytes]  # the JSON-LD of the charter pages, by page path
+    exports: dict[str, bytes]  # the JSON and iCalendar files, by path in the language's folder
+
+
+def render_languages(
+    renderer: Renderer,
+    site: ValidatedSite,
+    options: BuildOptions,
+    cache: BuildCache,
+    reporter: progress.Reporter = progress.SILENT,
+) -> tuple[list[LanguageBuild], list[Diagnostic], list[Diagnostic]]:
+    """Translate and render one language at a time; return what the MkDocs projects need.
+
+    Returns the languages rendered, the public site's problems (translations, then pages) and
+    the handbook's (overdue reviews, then pages), which are reported after the public builds'.
+    """
+    # Memory: a translated site is about as large as the validated one, and holding every
+    # language's at once made the peak grow with five sites. So each language is translated,
+    # then everything made from its translated site (public and handbook pages, JSON-LD,
+    # exports) is made at once, and the translated site is dropped before the next language.
+    # The public projects cannot be written yet: each page's hreflang links name the languages
+    # in which it is wholly translated, known only when every language is rendered. Keeping the
+    # rendered Markdown until then costs a fraction of a translated site, and less than
+    # rendering every language twice (once for the flags, once for the pages).
+    translator = i18n.SiteTranslator(site, cache)
+    inputs = renderkeys.site_inputs(site) if renderer.cache is not None else None
+    # JSON-LD's addresses read only the base URL: the translated pages are not known yet.
+    base = site_links(site, [])
+    codes = site.config.languages
+    built: list[LanguageBuild] = []
+    pages: list[Diagnostic] = []
+    counts = {"languages": 0, "pages": 0}  # rendered, for the stage line
+    later = overdue_reviews(site, options.today)
+    reporter.start(progress.LANGUAGES)
+    for index, code in enumerate(codes):
+        edition = translated_edition(translator, languages.BY_CODE[code], options.today)
+        if index == len(codes) - 1:
+            # The two stages overlap in time: each counts from its first language to its last.
+            reporter.finish(progress.LANGUAGES, detail=", ".join(codes), languages=len(codes))
+        if index == 0:
+            reporter.start(progress.RENDER)
+        keys = renderkeys.render_keys(inputs, edition) if inputs is not None else None
+        public, problems = renderer.render_edition(edition, keys)
+        pages += problems
+        if public is not None:
+            counts["languages"] += 1
+            counts["pages"] += len(public.pages)
+        if public is None or has_errors(translator.diagnostics() + pages):
+            # Nothing more is built: the handbook and exports are made only for a good site.
+            continue
+        own, problems = handbook.render_language(renderer, site, edition)
+        later += problems
+        built.append(
+            LanguageBuild(
+                public,
+                own,
+                {
+                    path: _pack(text.encode())
+                    for path, text in _json_ld(renderer, edition, base, options.today).items()
+                },
+                {path: _pack(data) for path, data in _exports(edition, options, cache).items()},
+            )
+        )
+        del edition  # its translated site: the largest thing a language holds
+    if not codes:
+        reporter.finish(progress.LANGUAGES, detail="", languages=0)
+        reporter.start(progress.RENDER)
+    reporter.finish(progress.RENDER, languages=counts["languages"], pages=counts["pages"])
+    return built, translator.diagnostics() + pages, later
+
+
 def _build_both(
     renderer: Renderer,
     site: ValidatedSite,
-    rendered: list[RenderedLanguage],
+    built: list[LanguageBuild],
+    later: list[Diagnostic],
     staging: Path,
     options: BuildOptions,
-    editions: list[Edition],
     cache: BuildCache,
     reporter: progress.Reporter = progress.SILENT,
 ) -> list[Diagnostic]:
     """Build the public site and the handbook into STAGING, their MkDocs projects in a pool.
 
-    The public projects are submitted first; the handbook is rendered while they build. The
+    The public projects are submitted first; the handbook's are written while they build. The
     two sites' stage lines overlap in time: each counts from its first project to its last.
+    LATER: the handbook's problems found while rendering, reported after the public site's.
     """
 
     def on_built(kind: str, segment: str, pages: int) -> None:
@@ -250,26 +329,22 @@ def _build_both(
     ):
         reporter.start(progress.MKDOCS_PUBLIC)
         finish_public = _start_public(
-            renderer,
-            site,
-            rendered,
-            staging / publish.PUBLIC,
-            options,
-            editions,
-            builder,
-            Path(work),
-            cache,
+            renderer, site, built, staging / publish.PUBLIC, options, builder, Path(work)
         )
         reporter.start(progress.MKDOCS_HANDBOOK)
-        diagnostics = handbook.build_handbook(
-            renderer,
-            site,
-            [e for e in editions if e.language in {r.language for r in rendered}],
-            staging / publish.HANDBOOK,
-            today=options.today,
-            strict=options.strict,
-            builder=builder,
-        )
+        own = [language.handbook for language in built if language.handbook is not None]
+        diagnostics = later
+        if len(own) == len(built):
+            diagnostics = handbook.write_handbook(
+                renderer,
+                site,
+                own,
+                staging / publish.HANDBOOK,
+                later,
+                today=options.today,
+                strict=options.strict,
+                builder=builder,
+            )
         reporter.finish(progress.MKDOCS_HANDBOOK)
         return finish_public(reporter) + diagnostics
 
@@ -277,45 +352,43 @@ def _build_both(
 def _start_public(
     renderer: Renderer,
     site: ValidatedSite,
-    rendered: list[RenderedLanguage],
+    built: list[LanguageBuild],
     public: Path,
     options: BuildOptions,
-    editions: list[Edition],
     builder: mkdocs_site.ProjectBuilder,
     work: Path,
-    cache: BuildCache | None = None,
 ) -> Callable[[progress.Reporter], list[Diagnostic]]:
     """Write one MkDocs project per language and submit it; return what finishes PUBLIC."""
     public.mkdir()
+    rendered = [language.public for language in built]
     links = site_links(site, rendered)
-    by_language = {edition.language: edition for edition in editions}
     started = []
-    for language in rendered:
+    for language in built:
         project = mkdocs_site.write_project(
-            language,
-            work / language.language.segment,
-            public / language.language.segment,
+            language.public,
+            work / language.public.language.segment,
+            public / language.public.language.segment,
             site_root=site.root,
-            labels=language.labels,
+            labels=language.public.labels,
             strict=options.strict,
             links=links,
-            json_ld=_json_ld(renderer, by_language[language.language], links, options.today),
+            json_ld={
+                path: zlib.decompress(data).decode() for path, data in language.json_ld.items()
+            },
         )
-        submitted = builder.submit(project, publish.PUBLIC, len(language.pages))
+        submitted = builder.submit(project, publish.PUBLIC, len(language.public.pages))
         started.append((language, project, submitted))
 
     def finish(reporter: progress.Reporter) -> list[Diagnostic]:
         diagnostics: list[Diagnostic] = []
-        for language, project, built in started:
-            diagnostics += built()
-            diagnostics += _after_mkdocs(language, project)
+        for language, project, done in started:
+            diagnostics += done()
+            diagnostics += _after_mkdocs(language.public, project)
         reporter.finish(progress.MKDOCS_PUBLIC)
         reporter.start(progress.EXPORTS)
         written = 0
-        for language, project, _built in started:
-            written += _write_exports(
-                project.site_dir, by_language[language.language], options, cache
-            )
+        for language, project, _done in started:
+            written += _write_exports(project.site_dir, language.exports)
         reporter.finish(progress.EXPORTS, files=written)
         return _root_pages(renderer, site, rendered, public, links, diagnostics)
 
@@ -337,24 +410,30 @@ def _after_mkdocs(language: RenderedLanguage, project: mkdocs_site.Project) -> l
     return diagnostics
 
 
-def _write_exports(
-    site_dir: Path, edition: Edition, options: BuildOptions, cache: BuildCache | None = None
-) -> int:
-    """Write a language's JSON and iCalendar exports for importers; return how many files."""
-    # After MkDocs, which empties its output folder.
-    written = 0
-    for relative, content in exports.site_exports(
+def _exports(edition: Edition, options: BuildOptions, cache: BuildCache | None) -> dict[str, bytes]:
+    """Return a language's JSON and iCalendar exports for importers, by relative path."""
+    return exports.site_exports(
         edition.extra["site"],
         edition.language,
         options.today,
         cache,
         edition.extra["translation"].sources,
-    ).items():
+    )
+
+
+def _write_exports(site_dir: Path, files: dict[str, bytes]) -> int:
+    """Write a language's exports (compressed) into its built site; return how many files."""
+    # After MkDocs, which empties its output folder.
+    for relative, content in files.items():
         target = site_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        written += 1
-    return written
+        target.write_bytes(zlib.decompress(content))
+    return len(files)
+
+
+def _pack(data: bytes) -> bytes:
+    """Return DATA compressed, quickly: it is kept only until it is written."""
+    return zlib.compress(data, 1)
 
 
 def _root_pages(

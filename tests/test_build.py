@@ -314,17 +314,17 @@ def test_a_fallback_text_keeps_its_language_and_the_page_shows_a_notice(
     from charterpress import pipeline
     from charterpress.texts import ForeignText
 
-    resolve = pipeline.resolve_languages
+    translated = pipeline.translated_edition
 
-    def with_fallback(
-        site: object, today: dt.date, cache: object = None
-    ) -> tuple[list[object], list[object]]:
-        editions, problems = resolve(site, today, cache)  # type: ignore[arg-type]
-        charter = editions[0].charters["help"]
+    def with_fallback(translator: object, language: object, today: dt.date) -> object:
+        edition = translated(translator, language, today)  # type: ignore[arg-type]
+        if edition.language.code != "en":
+            return edition
+        charter = edition.charters["help"]
         foreign = charter.model_copy(update={"vision": ForeignText("Olá <b>todos</b>", "pt-PT")})
-        return [replace(editions[0], charters={"help": foreign})], problems
+        return replace(edition, charters={"help": foreign})
 
-    monkeypatch.setattr(pipeline, "resolve_languages", with_fallback)
+    monkeypatch.setattr(pipeline, "translated_edition", with_fallback)
     result = build_site(BuildOptions(site=ROOTS / "minimal", today=TODAY, out=tmp_path / "o"))
     assert result.ok, result.diagnostics
     tree = html.parse(str(tmp_path / "o" / "public" / "en" / "help" / "index.html"))
@@ -367,3 +367,32 @@ def test_each_target_variant_is_a_list_item_of_its_own(example_build: Path) -> N
     assert all(len(found) == 1 for found in items)
     assert items[0][0] is not items[1][0]
     assert "- " not in "".join(items[0][0].itertext())
+
+
+def test_the_build_holds_one_translated_language_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import weakref
+
+    from charterpress import pipeline
+
+    translated = pipeline.translated_edition
+    earlier: list[weakref.ref[object]] = []
+    alive_when_translating: list[int] = []
+
+    def watched(translator: object, language: object, today: dt.date) -> object:
+        gc.collect()
+        alive_when_translating.append(sum(ref() is not None for ref in earlier))
+        edition = translated(translator, language, today)  # type: ignore[arg-type]
+        if edition.language.code != "en":  # the source language's site is the validated one
+            earlier.append(weakref.ref(edition.extra["site"]))
+        return edition
+
+    monkeypatch.setattr(pipeline, "translated_edition", watched)
+    result = build_site(BuildOptions(site=ROOTS / "i18n_basic", today=TODAY, out=tmp_path / "o"))
+    assert result.ok, result.diagnostics
+    assert result.languages == ["en", "cs", "pt-PT"]
+    # en, cs, pt-PT: when pt-PT is translated, Czech's translated site is gone already.
+    assert alive_when_translating == [0, 0, 0]
+    assert len(earlier) == 2

@@ -51,6 +51,7 @@ from .render import (
     TrackedSequence,
     builtin_templates_dir,
     charter_inputs,
+    grouped_nav,
 )
 from .validate import ValidatedSite, overdue_reviews
 
@@ -345,8 +346,8 @@ def render_handbook(
     nav: list[NavItem | None] = [
         home,
         dashboard,
-        NavItem(Markup(labels["procedures"]), None, tuple(i for i in procedure_items if i)),
-        NavItem(Markup(labels["charters"]), None, tuple(i for i in charter_items if i)),
+        NavItem(Markup(labels["procedures"]), None, grouped_nav([i for i in procedure_items if i])),
+        NavItem(Markup(labels["charters"]), None, grouped_nav([i for i in charter_items if i])),
         quick,
         team,
     ]

@@ -273,6 +273,46 @@ class NavItem:
     children: tuple[NavItem, ...] = ()
 
 
+# Every page shows the entries of the navigation's top level and of its own sections (Material's
+# navigation.prune collapses the others, but keeps their titles): a list of every charter on
+# every page would make each page grow with the site, and the site with its square. A list
+# longer than this is split into groups of at most this many.
+NAV_GROUP_SIZE = 20
+
+
+def grouped_nav(items: Sequence[NavItem], size: int = NAV_GROUP_SIZE) -> tuple[NavItem, ...]:
+    """Return ITEMS, or, when there are more than SIZE, alphabetical groups of at most SIZE.
+
+    Each group is titled by its first and last entries, as a dictionary's guide words
+    ("Help desk – Parking"); groups of groups when there are more than SIZE groups.
+    """
+    if len(items) <= size:
+        return tuple(items)
+    ordered = sorted(items, key=lambda item: (item.title.unescape().casefold(), item.title))
+    return tuple(
+        item for item, _first, _last in _groups([(i, i.title, i.title) for i in ordered], size)
+    )
+
+
+def _groups(
+    entries: list[tuple[NavItem, Markup, Markup]], size: int
+) -> list[tuple[NavItem, Markup, Markup]]:
+    """Group ENTRIES (an item, its first and last guide words) until at most SIZE remain."""
+    if len(entries) <= size:
+        return entries
+    count = -(-len(entries) // size)
+    per, longer = divmod(len(entries), count)  # sizes differ by one at most
+    groups = []
+    start = 0
+    for number in range(count):
+        end = start + per + (1 if number < longer else 0)
+        chunk, start = entries[start:end], end
+        first, last = chunk[0][1], chunk[-1][2]
+        title = first if first == last else first + Markup(" – ") + last
+        groups.append((NavItem(title, None, tuple(item for item, _f, _l in chunk)), first, last))
+    return _groups(groups, size)
+
+
 @dataclass(frozen=True)
 class Poster:
     """A charter's one-page poster: a complete HTML page, written beside MkDocs's pages."""
@@ -821,6 +861,7 @@ class Renderer:
         home = batch.render("public/home.md.j2", "index.md", base)
         if home is not None:
             nav.append(NavItem(home.title, home.path))
+        sections: list[NavItem] = []
         for charter_id, charter in edition.charters.items():
             section: list[NavItem] = []
             for stem, template in CHARTER_PAGES:
@@ -840,7 +881,8 @@ class Renderer:
                     pages[-1] = replace(
                         page, head_title=page.title + Markup(" · ") + escape_text(charter.title)
                     )
-            nav.append(NavItem(escape_text(charter.title), None, tuple(section)))
+            sections.append(NavItem(escape_text(charter.title), None, tuple(section)))
+        nav += grouped_nav(sections)
         footer = Markup("")
         labels: dict[str, str] = {}
         posters: list[Poster] = []

@@ -20,12 +20,15 @@ from charterpress.diagnostics import SourcePos
 from charterpress.languages import BY_CODE
 from charterpress.pipeline import resolve_languages
 from charterpress.render import (
+    NAV_GROUP_SIZE,
     Edition,
+    NavItem,
     RenderedLanguage,
     Renderer,
     Withheld,
     builtin_templates_dir,
     escape_text,
+    grouped_nav,
     public_view,
 )
 from charterpress.texts import ForeignText
@@ -275,3 +278,39 @@ def test_a_site_template_overrides_the_builtin_one(tmp_path: Path) -> None:
 def test_builtin_templates_are_found_from_a_checkout() -> None:
     assert builtin_templates_dir() == Path(__file__).resolve().parent.parent / "templates"
     assert BY_CODE["en"].segment == "en"
+
+
+def _entries(count: int) -> list[NavItem]:
+    return [NavItem(escape_text(f"Charter {n:04d}"), f"c{n}/index.md") for n in range(count)]
+
+
+def test_a_short_navigation_list_is_left_as_it_is() -> None:
+    entries = _entries(NAV_GROUP_SIZE)[::-1]
+    assert grouped_nav(entries) == tuple(entries)
+
+
+def test_a_long_navigation_list_is_split_into_even_alphabetical_groups() -> None:
+    entries = _entries(45)[::-1]  # out of order: the groups are alphabetical
+    groups = grouped_nav(entries)
+    assert [str(g.title) for g in groups] == [
+        "Charter 0000 – Charter 0014",
+        "Charter 0015 – Charter 0029",
+        "Charter 0030 – Charter 0044",
+    ]
+    assert [child.path for g in groups for child in g.children] == [
+        f"c{n}/index.md" for n in range(45)
+    ]
+
+
+def test_a_very_long_navigation_list_is_grouped_twice_and_stays_escaped() -> None:
+    entries = [*_entries(500), NavItem(escape_text("Zoo <b>&"), "zoo/index.md")]
+    groups = grouped_nav(entries)
+    assert len(groups) <= NAV_GROUP_SIZE
+    assert all(len(g.children) <= NAV_GROUP_SIZE for g in groups)
+    assert all(len(c.children) <= NAV_GROUP_SIZE for g in groups for c in g.children)
+    assert str(groups[-1].title).endswith(" – Zoo &lt;b&gt;&amp;")
+    assert str(groups[0].title).startswith("Charter 0000 – Charter 02")
+    sizes = {len(c.children) for g in groups for c in g.children}
+    assert max(sizes) - min(sizes) <= 1
+    leaves = [leaf for g in groups for c in g.children for leaf in c.children]
+    assert len(leaves) == 501

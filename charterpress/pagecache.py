@@ -361,44 +361,22 @@ class PageReuse:
     @staticmethod
     def _read(page: Any, config: Any, files: Any, meta: str | None) -> Any:
         """Run the first half of MkDocs's _populate_page: events and read_source, no Markdown."""
-        from mkdocs.exceptions import BuildError
-
-        config._current_page = page
-        try:
+        with _as_populate_page(page, config):
             page = config.plugins.on_pre_page(page, config=config, files=files)
             read_source(page, config, meta)
             page.markdown = config.plugins.on_page_markdown(
                 page.markdown, page=page, config=config, files=files
             )
-        except Exception as exc:
-            message = f"Error reading page '{page.file.src_uri}':"
-            if not isinstance(exc, BuildError):
-                message += f" {exc}"
-            _LOG.error(message)
-            raise
-        finally:
-            config._current_page = None
         return page
 
     @staticmethod
     def _convert(page: Any, config: Any, files: Any) -> None:
         """Run the second half of MkDocs's _populate_page: Markdown to HTML, and its event."""
-        from mkdocs.exceptions import BuildError
-
-        config._current_page = page
-        try:
+        with _as_populate_page(page, config):
             page.render(config, files)
             page.content = config.plugins.on_page_content(
                 page.content, page=page, config=config, files=files
             )
-        except Exception as exc:
-            message = f"Error reading page '{page.file.src_uri}':"
-            if not isinstance(exc, BuildError):
-                message += f" {exc}"
-            _LOG.error(message)
-            raise
-        finally:
-            config._current_page = None
 
     def _settle(self, config: Any, files: Any) -> None:
         """Once every page is read: compute the frame, then convert what cannot be reused."""
@@ -567,3 +545,21 @@ def reuse_pages(
     finally:
         mkdocs_build._populate_page = populate
         mkdocs_build._build_page = build_page
+
+
+@contextlib.contextmanager
+def _as_populate_page(page: Any, config: Any) -> Iterator[None]:
+    """Make PAGE MkDocs's current page, and log a failure as its _populate_page does."""
+    from mkdocs.exceptions import BuildError
+
+    config._current_page = page
+    try:
+        yield
+    except Exception as exc:
+        message = f"Error reading page '{page.file.src_uri}':"
+        if not isinstance(exc, BuildError):
+            message += f" {exc}"
+        _LOG.error(message)
+        raise
+    finally:
+        config._current_page = None

@@ -39,7 +39,7 @@ from .diagnostics import Diagnostic, error, has_errors
 from .languages import Language
 from .pagecache import STAGE as PAGE_STAGE
 from .pagecache import PageCache, reuse_pages
-from .render import NavItem, Page, RenderedLanguage, builtin_templates_dir
+from .render import NavItem, Page, RenderedLanguage, base_path, builtin_templates_dir
 
 # Material's recommended layout for a multilingual site: one project per language, each with its
 # own mkdocs.yml, docs/ and search index, built into <public>/<segment>/.
@@ -199,7 +199,7 @@ def write_project(
                 for key in ("not_found_title", "not_found_text", "not_found_home")
                 if key in labels
             },
-            "charterpress_home": f"{_base_path(rendered.config.base_url)}{language.segment}/",
+            "charterpress_home": f"{base_path(rendered.config.base_url)}{language.segment}/",
             **({"alternate": _selector_homes(links)} if links and len(links.languages) > 1 else {}),
         },
         "markdown_extensions": MARKDOWN_EXTENSIONS,
@@ -310,17 +310,11 @@ def _selector_homes(links: SiteLinks) -> list[dict[str, str]]:
     Pages with links of their own (cp_selector) lead to the same page instead; the 404 page,
     which is served at any address, uses these absolute paths.
     """
-    base_path = _base_path(links.base_url)
+    root = base_path(links.base_url)
     return [
-        {"name": language.name, "link": f"{base_path}{language.segment}/", "lang": language.bcp47}
+        {"name": language.name, "link": f"{root}{language.segment}/", "lang": language.bcp47}
         for language in links.languages
     ]
-
-
-def _base_path(base_url: str) -> str:
-    """Return the path of the site's address: "https://example.org/charter/" -> "/charter/"."""
-    path = "/" + str(base_url).split("://", 1)[-1].partition("/")[2]
-    return path if path.endswith("/") else path + "/"
 
 
 def _nav_entry(item: NavItem) -> Any:

@@ -121,6 +121,12 @@ class Footer(Strict):
 
     legal: LegalLinks = Field(default_factory=LegalLinks)
     links: list[FooterLink] = Field(default_factory=list)
+    max_contacts: int = Field(
+        20,
+        ge=0,
+        description="The most contact points the footer lists; a site with more gets a "
+        "contacts page, which the footer links to instead.",
+    )
 
 
 class SiteConfig(Strict):

@@ -861,6 +861,9 @@ class Renderer:
         home = batch.render("public/home.md.j2", "index.md", base)
         if home is not None:
             nav.append(NavItem(home.title, home.path))
+        contacts_page = self._render_contacts_page(batch, edition, base)
+        if contacts_page is not None:
+            nav.append(NavItem(contacts_page.title, contacts_page.path))
         sections: list[NavItem] = []
         for charter_id, charter in edition.charters.items():
             section: list[NavItem] = []
@@ -887,7 +890,13 @@ class Renderer:
         labels: dict[str, str] = {}
         posters: list[Poster] = []
         try:
-            footer = self.render_fragment("shared/footer.html.j2", base)
+            footer = self.render_fragment(
+                "shared/footer.html.j2",
+                {
+                    **base,
+                    "contacts_page": contacts_page and contacts_address(config, edition.language),
+                },
+            )
             labels = self.render_labels(base)
             posters = [
                 self.render_poster(
@@ -914,6 +923,20 @@ class Renderer:
             posters=tuple(posters),
         )
         return rendered, diagnostics
+
+    def _render_contacts_page(
+        self, batch: PageBatch, edition: Edition, base: Mapping[str, Any]
+    ) -> Page | None:
+        """Render the page of every contact point, if there are too many for the footer.
+
+        The footer of every page lists the contact points; past footer.max_contacts (a site
+        of many charters, each with its shops) it links to this page instead, so that the
+        size of every page does not grow with the number of charters.
+        """
+        count = len(site_contacts(edition.charters))
+        if count <= edition.config.footer.max_contacts:
+            return None
+        return batch.render("public/contacts.md.j2", CONTACTS_PAGE, base)
 
     def render_poster(
         self,
@@ -1110,6 +1133,26 @@ class Contact:
 
     channel: Channel
     href: str | None
+
+
+# The page that lists every contact point, when the footer has too many to list; "contacts"
+# is therefore not a charter's id (validate.RESERVED_CHARTER_IDS).
+CONTACTS_PAGE = "contacts.md"
+
+
+def contacts_address(config: SiteConfig, language: Language) -> str:
+    """Return the path of a language's contacts page from the site's root (for the footer).
+
+    The footer is the same on every page of a language, so its link cannot be relative.
+    """
+    stem = CONTACTS_PAGE.removesuffix(".md")
+    return f"{base_path(config.base_url)}{language.segment}/{stem}/"
+
+
+def base_path(base_url: str) -> str:
+    """Return the path of the site's address: "https://example.org/charter/" -> "/charter/"."""
+    path = "/" + str(base_url).split("://", 1)[-1].partition("/")[2]
+    return path if path.endswith("/") else path + "/"
 
 
 def public_contacts(charters: Mapping[str, Charter]) -> tuple[Contact, ...]:

@@ -934,11 +934,32 @@ def _file_id_diagnostic(document: YamlDocument, folder: str, what: str) -> list[
     ]
 
 
+# Charter ids that would be the address of one of the site's own pages (render.CONTACTS_PAGE).
+RESERVED_CHARTER_IDS = {"contacts": "the site's contacts page"}
+
+
+def _reserved_id_diagnostic(document: YamlDocument) -> list[Diagnostic]:
+    """Check that a charter's id is not the address of one of the site's own pages (CP303)."""
+    charter_id = Path(document.file).stem
+    if charter_id not in RESERVED_CHARTER_IDS:
+        return []
+    return [
+        error(
+            "CP303",
+            f"'{Path(document.file).name}' cannot be a charter's file name: its pages would "
+            f"have the address of {RESERVED_CHARTER_IDS[charter_id]}",
+            SourcePos(document.file, 1, 1),
+            f"rename it, for example to {CHARTER_DIR}/{charter_id}-charter.yml",
+        )
+    ]
+
+
 def _check_charters(sources: SourceSet, diagnostics: list[Diagnostic]) -> dict[str, CharterSource]:
     charters: dict[str, CharterSource] = {}
     for document in sources.charters:
         charter_id = Path(document.file).stem
         diagnostics += _file_id_diagnostic(document, CHARTER_DIR, "charter")
+        diagnostics += _reserved_id_diagnostic(document)
         charter, problems = check_document(document, Charter)
         diagnostics += problems + language_alias_warnings(document)
         if charter is None:

@@ -334,6 +334,15 @@ def test_charter_file_name_that_is_not_an_id(tmp_path: Path) -> None:
     assert found(site) == [("CP303", "charter/Help Desk.yml:1:1")]
 
 
+def test_charter_named_like_the_contacts_page_is_refused(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    (site / CHARTER).rename(site / "charter" / "contacts.yml")
+    problem = only(site)
+    assert (problem.code, str(problem.pos)) == ("CP303", "charter/contacts.yml:1:1")
+    assert "contacts page" in problem.message
+    assert problem.hint == "rename it, for example to charter/contacts-charter.yml"
+
+
 # ---------------------------------------------------------------------------------------------
 # What the loader refuses before the model sees anything
 

@@ -84,6 +84,32 @@ def test_footer_matches_golden(full: RenderedLanguage, request: pytest.FixtureRe
     assert str(full.footer_html) == golden.read_text(encoding="utf-8")
 
 
+def test_past_max_contacts_the_footer_links_to_a_contacts_page(
+    tmp_path: Path, full: RenderedLanguage, request: pytest.FixtureRequest
+) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(ROOTS / "render_full", root)
+    config = root / "site_config.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("footer:\n", "footer:\n  max_contacts: 1\n"),
+        encoding="utf-8",
+    )
+    rendered = render_root(root)
+    footer = str(rendered.footer_html)
+    assert '<a href="/en/contacts/">All the ways to reach us</a>' in footer
+    assert "cp-contact__list" not in footer and "cp-contact__list" in str(full.footer_html)
+    assert [p.path for p in rendered.pages] == ["index.md", "contacts.md", *PAGES[1:]]
+    assert [(str(n.title), n.path) for n in rendered.nav[:2]] == [
+        ("Our customer service charters", "index.md"),
+        ("Contact us", "contacts.md"),
+    ]
+    page = {p.path: p for p in rendered.pages}["contacts.md"]
+    golden = GOLDEN / "contacts.md"
+    if request.config.getoption("--update-goldens"):
+        golden.write_text(page.markdown, encoding="utf-8")
+    assert page.markdown == golden.read_text(encoding="utf-8")
+
+
 def test_pages_and_navigation_are_in_order(full: RenderedLanguage) -> None:
     assert [p.path for p in full.pages] == PAGES
     assert [str(n.title) for n in full.nav] == [

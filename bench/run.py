@@ -63,6 +63,19 @@ TEMPLATE = "public/commitments.md.j2"
 CACHE_DIR = ".charterpress-cache"  # charterpress.cache.CACHE_DIR
 
 
+def settle(out: Path) -> None:
+    """Wait until the previous build's old output is deleted.
+
+    A build has its old output deleted by a process of its own, which holds the output's lock
+    (publish.remove_later). Each measure starts once it is done, as after an author's pause:
+    otherwise a build would be timed with the deletion of the one before.
+    """
+    sys.path.insert(0, str(REPO))
+    from charterpress.publish import wait_until_free
+
+    wait_until_free(out, wait=600)
+
+
 @dataclass
 class Run:
     """One child process: wall time, CPU time and peak memory."""
@@ -370,6 +383,7 @@ def measure_size(
             record(result, "validate", f"{index + 1}/{repeat}", run)
     if "cold" in measures or "edits" in measures:
         for index in range(repeat if "cold" in measures else 1):
+            settle(out)
             shutil.rmtree(out, ignore_errors=True)
             # Cold: no output and no cache (the build makes it again, for the rebuilds).
             shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
@@ -390,6 +404,7 @@ def measure_size(
             record(result, "serve_edit", f"{index + 1}/{repeat}", run)
     for name, edit in EDITS.items() if "edits" in measures else ():
         for index in range(repeat):
+            settle(out)
             edit(site)
             record(result, name, f"{index + 1}/{repeat}", timed(build_command(site, out)))
     return result

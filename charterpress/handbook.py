@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
-import tempfile
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -435,7 +434,7 @@ def write_handbook(
         contextlib.nullcontext(builder)
         if builder
         else mkdocs_site.ProjectBuilder(today, 1) as pool,
-        tempfile.TemporaryDirectory(prefix="charterpress-handbook-") as work,
+        publish.scratch_folder("charterpress-handbook-") as work,
     ):
         started = []
         for language in rendered:

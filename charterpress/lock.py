@@ -53,6 +53,11 @@ class OutputLock:
         self._fd: int | None = None
 
     @property
+    def fileno(self) -> int | None:
+        """Return the locked file's descriptor (a child given it holds the lock too), or None."""
+        return self._fd
+
+    @property
     def held(self) -> bool:
         """Return whether this object holds the lock now."""
         return self._fd is not None

@@ -8,7 +8,6 @@ in one step (see publish.py).
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -325,7 +324,7 @@ def _build_both(
 
     with (
         mkdocs_site.ProjectBuilder(options.today, options.jobs, on_built, cache) as builder,
-        tempfile.TemporaryDirectory(prefix="charterpress-mkdocs-") as work,
+        publish.scratch_folder("charterpress-mkdocs-") as work,
     ):
         reporter.start(progress.MKDOCS_PUBLIC)
         finish_public = _start_public(

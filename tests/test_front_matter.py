@@ -37,7 +37,10 @@ def test_mkdocs_reads_a_page_front_matter_and_keeps_its_markdown(
     page = _front_matter(title, foreign, {"cp_selector": [{"current": True, "href": "../"}]})
     markdown, found = meta.get_data(page + "# Heading\n")
     assert markdown == "# Heading\n"
-    expected: dict[str, Any] = {"cp_title": title, "cp_selector": [{"current": True, "href": "../"}]}
+    expected: dict[str, Any] = {
+        "cp_title": title,
+        "cp_selector": [{"current": True, "href": "../"}],
+    }
     if foreign:
         expected["cp_foreign"] = foreign
     assert found == expected

@@ -16,6 +16,7 @@ import pytest
 
 from charterpress import publish
 from charterpress.diagnostics import Diagnostic
+from charterpress.lock import OutputLock
 from charterpress.pipeline import BuildOptions, build_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,6 +54,8 @@ def build(site: Path, out: Path, *, strict: bool = False) -> list[Diagnostic]:
 
 
 def leftovers(out: Path) -> list[str]:
+    """Return what is beside OUT once the removal of its old version (if any) is done."""
+    publish.wait_until_free(out, wait=60)
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
 
 
@@ -235,3 +238,19 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_old_or_new_output(
         outcomes.add("old" if now == old else "new")
     # The last build ran to its end, so the new output is known to be reachable.
     assert "new" in outcomes
+
+
+def test_the_old_output_is_removed_by_a_process_that_holds_the_lock(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    old = tmp_path / ".out.charterpress-old-test"
+    for index in range(200):
+        (old / str(index)).mkdir(parents=True)
+        (old / str(index) / "index.html").write_text("old", encoding="utf-8")
+    held = OutputLock(out)
+    held.acquire()
+    publish.remove_later([old], held)
+    held.release()
+    # Released here, the lock is still the remover's until the folder is gone.
+    publish.wait_until_free(out, wait=60)
+    assert not old.exists()
+    publish.remove_later([])  # nothing to remove: no process

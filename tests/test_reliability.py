@@ -101,8 +101,14 @@ def lock_files(out: Path) -> list[str]:
     return [lock.lock_path(out).name] if lock.lock_path(out).exists() else []
 
 
-def beside(out: Path) -> list[str]:
-    """Return what a build left beside OUT, apart from its lock file."""
+def beside(out: Path, *, wait: bool = True) -> list[str]:
+    """Return what a build left beside OUT, apart from its lock file.
+
+    WAIT: once the removal of the old output, which holds the lock, is done (never while
+    another build holds the lock).
+    """
+    if wait:
+        publish.wait_until_free(out, wait=60)
     return sorted(
         p.name
         for p in out.parent.iterdir()
@@ -222,7 +228,7 @@ def test_a_second_build_waits_for_the_first_and_recovers_its_lock_when_it_is_kil
         )
         # Waiting, it has not touched the first build's staging folder.
         assert second.poll() is None
-        assert len(beside(out)) == 1
+        assert len(beside(out, wait=False)) == 1
         assert digest(out) == builds.old
     finally:
         kill(first)

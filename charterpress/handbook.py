@@ -182,22 +182,37 @@ def procedure_view(
     return ProcedureView(procedure_id, procedure, roles, steps, tuple(p for p, _ in promises))
 
 
+# The procedures that deliver each commitment, by (charter id, commitment id): each with the
+# delivery that names it, in the order of the procedures and of their deliveries.
+DeliveryIndex = Mapping[tuple[str, str], Sequence[tuple[ProcedureView, Any]]]
+
+
+def delivery_index(procedures: Sequence[ProcedureView]) -> DeliveryIndex:
+    """Return who delivers what, made once: each charter's page asks it about its commitments.
+
+    (Scanning every procedure for every commitment of every charter was quadratic: 2 s of a
+    200-charter rebuild.)
+    """
+    index: dict[tuple[str, str], list[tuple[ProcedureView, Any]]] = {}
+    for view in procedures:
+        for delivery in view.procedure.delivers:
+            index.setdefault((delivery.charter, delivery.commitment), []).append((view, delivery))
+    return index
+
+
 def commitment_views(
-    charter_id: str, charter: Charter, procedures: Sequence[ProcedureView]
+    charter_id: str, charter: Charter, delivered: DeliveryIndex
 ) -> list[CommitmentView]:
     """Return every commitment of a charter with the procedures and steps that deliver it."""
     indicators = {indicator.id: indicator for indicator in charter.indicators}
     views = []
     for commitment in charter.commitments:
         delivering = []
-        for view in procedures:
-            for delivery in view.procedure.delivers:
-                if (delivery.charter, delivery.commitment) != (charter_id, commitment.id):
-                    continue
-                ids = _delivery_steps(delivery, view.procedure)
-                steps = tuple(s for s in view.steps if s.step.id in ids)
-                variant = _variant(commitment, delivery.variant)
-                delivering.append(Delivering(view, steps, variant, delivery.fallback))
+        for view, delivery in delivered.get((charter_id, commitment.id), ()):
+            ids = _delivery_steps(delivery, view.procedure)
+            steps = tuple(s for s in view.steps if s.step.id in ids)
+            variant = _variant(commitment, delivery.variant)
+            delivering.append(Delivering(view, steps, variant, delivery.fallback))
         indicator = indicators.get(commitment.indicator) if commitment.indicator else None
         views.append(CommitmentView(commitment, tuple(delivering), indicator))
     return views
@@ -311,8 +326,9 @@ def render_handbook(
         for view in views
     ]
     charter_items = []
+    delivered = delivery_index(views)
     for key, charter in sorted(charters.items()):
-        commitments = commitment_views(key, charter, views)
+        commitments = commitment_views(key, charter, delivered)
         # The charter, its results, and the procedures that deliver it (with their charters).
         delivering = sorted({d.procedure.id for c in commitments for d in c.delivered_by})
         own = charter_inputs(store.keys if store else None, key)

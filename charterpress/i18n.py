@@ -1642,34 +1642,46 @@ def text_replacements(
 
 def with_texts(instance: M, replacements: Mapping[PathKey, str]) -> M:
     """Return a copy of INSTANCE with the texts at the paths of REPLACEMENTS replaced."""
-    # Every prefix of a replaced path, so that a field is entered only when a text lies below it:
-    # one set lookup per field instead of a scan of every key (quadratic in a charter's texts).
-    prefixes = {key[:length] for key in replacements for length in range(1, len(key) + 1)}
-    result: M = _rebuild(instance, (), replacements, prefixes)
+    result: M = _rebuild(instance, _path_tree(replacements))
     return result
 
 
-def _rebuild(
-    value: Any,
-    path: PathKey,
-    replacements: Mapping[PathKey, str],
-    prefixes: Collection[PathKey],
-) -> Any:
-    """Return VALUE with the texts at the paths of REPLACEMENTS replaced."""
-    if path in replacements:
-        return replacements[path]
+# The key of a text in a _path_tree node: no field name, index or mapping key is a 1-tuple.
+_TEXT = ("text",)
+
+
+def _path_tree(replacements: Mapping[PathKey, str]) -> dict[Any, Any]:
+    """Return REPLACEMENTS as a tree: a node per step of their paths, each text at its node.
+
+    Rebuilding walks only the branches that lead to a text: not every field of every model
+    (5.8 s for 200 charters in five languages, then).
+    """
+    tree: dict[Any, Any] = {}
+    for path, text in replacements.items():
+        node = tree
+        for step in path:
+            node = node.setdefault(step, {})
+        node[_TEXT] = text
+    return tree
+
+
+def _rebuild(value: Any, tree: Mapping[Any, Any]) -> Any:
+    """Return VALUE with the texts of TREE (see _path_tree) in place, sharing what is unchanged."""
+    if _TEXT in tree:
+        return tree[_TEXT]
     if isinstance(value, BaseModel):
-        update = {}
-        for name in type(value).model_fields:
-            child = (*path, name)
-            if child in prefixes:
-                update[name] = _rebuild(getattr(value, name), child, replacements, prefixes)
+        update = {name: _rebuild(getattr(value, name), below) for name, below in tree.items()}
         return value.model_copy(update=update) if update else value
     if isinstance(value, list | tuple):
-        items = [_rebuild(item, (*path, i), replacements, prefixes) for i, item in enumerate(value)]
+        items = list(value)
+        for index, below in tree.items():
+            items[index] = _rebuild(items[index], below)
         return type(value)(items)
     if isinstance(value, dict):
-        return {k: _rebuild(v, (*path, k), replacements, prefixes) for k, v in value.items()}
+        copy = dict(value)
+        for key, below in tree.items():
+            copy[key] = _rebuild(value[key], below)
+        return copy
     return value
 
 

@@ -123,6 +123,8 @@ class BuildCache:
     folder: Path | None
     stats: Counter[str] = field(default_factory=Counter)
     _versions: str = ""
+    # Entries pruned by this build, renamed aside: deleted once the build is done (take_retired).
+    retired: list[Path] = field(default_factory=list)
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -298,7 +300,14 @@ class BuildCache:
                 old.rename(aside)
             except OSError:
                 continue
-            shutil.rmtree(aside, ignore_errors=True)
+            # Deleting a project's entry (thousands of folders) took 2 s each at 200 charters:
+            # the build deletes them once it is done (publish.remove_later), waiting for none.
+            self.retired.append(aside)
+
+    def take_retired(self) -> list[Path]:
+        """Return the entries this build pruned, to be deleted, and forget them."""
+        retired, self.retired = self.retired, []
+        return retired
 
 
 def link_file(source: str | Path, target: str | Path) -> None:

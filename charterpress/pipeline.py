@@ -218,6 +218,7 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
         reporter.finish(progress.PUBLISH, detail=str(out))
     finally:
         publish.discard(staging)
+        publish.remove_later(cache.take_retired())
     return BuildResult(out, diagnostics, [r.language.code for r in rendered], cache.stats)
 
 

@@ -378,8 +378,14 @@ def test_a_slot_keeps_only_its_latest_entries(tmp_path: Path) -> None:
     for key in ("k1", "k2", "k3"):
         (tree / "page.html").write_text(key, encoding="utf-8")
         cache.store_tree("mkdocs", "public-en", key, tree, [])
-    kept = sorted(p.name for p in (tmp_path / "cache" / "mkdocs" / "public-en").iterdir())
+    slot = tmp_path / "cache" / "mkdocs" / "public-en"
+    kept = sorted(p.name for p in slot.iterdir() if not p.name.startswith("."))
     assert len(kept) == KEEP and "k3" in kept
+    # The pruned entry, renamed aside, is left for the build to delete once it is done.
+    (retired,) = cache.take_retired()
+    assert retired.parent == slot and retired.name.startswith(".old-")
+    assert (retired / "files" / "page.html").is_file()
+    assert cache.take_retired() == []
 
 
 def test_a_cached_value_comes_back_and_a_damaged_one_is_a_miss(tmp_path: Path) -> None:

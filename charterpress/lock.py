@@ -80,7 +80,10 @@ class OutputLock:
                 self._fd = fd
                 return
             if not told:
-                notify(f"waiting for another build into '{self.out}' to finish")
+                notify(
+                    f"waiting for another build into '{self.out}' to finish "
+                    "(or the deletion of its old output)"
+                )
                 told = True
             if time.monotonic() >= deadline:
                 os.close(fd)

@@ -538,12 +538,17 @@ _INSTALLED = tuple(str(Path(p).resolve()) + os.sep for p in {*sysconfig.get_path
 
 
 def _listing(folder: str) -> list[str]:
-    """Return the files under FOLDER as template names, as Jinja's FileSystemLoader does."""
-    return [
-        (Path(dirpath) / filename).relative_to(folder).as_posix()
-        for dirpath, _dirs, filenames in os.walk(folder)
-        for filename in filenames
-    ]
+    """Return the files under FOLDER as template names, as Jinja's FileSystemLoader does.
+
+    With string operations: pathlib's took 1.2 s (profiled) over Material's 14,000 files, in
+    each pool process of every build.
+    """
+    names = []
+    for dirpath, _dirs, filenames in os.walk(folder):
+        below = dirpath[len(folder) :].lstrip(os.sep).replace(os.sep, "/")
+        prefix = below + "/" if below else ""
+        names += [prefix + filename for filename in filenames]
+    return names
 
 
 def _fast_theme_env(theme: Any) -> Any:

@@ -12,9 +12,11 @@ import datetime as dt
 import gettext
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from charterpress.diagnostics import SourcePos
 from charterpress.languages import BY_CODE
@@ -26,6 +28,7 @@ from charterpress.render import (
     RenderedLanguage,
     Renderer,
     Withheld,
+    _is_internal,
     builtin_templates_dir,
     escape_text,
     grouped_nav,
@@ -35,6 +38,8 @@ from charterpress.texts import ForeignText
 from charterpress.validate import validate_site
 
 ROOTS = Path(__file__).resolve().parent / "roots"
+REPO = Path(__file__).resolve().parent.parent
+XSS_SITE = Path(__file__).resolve().parent / "xss" / "site"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "render"
 TODAY = dt.date(2026, 6, 15)
 
@@ -150,6 +155,49 @@ def test_public_view_withholds_internal_fields() -> None:
         (Withheld, False, "Indicator.data_source"),
     ]
     assert charter.owner.name == "Ana Costa"
+
+
+def _copying_public_view(instance: Any) -> Any:
+    """The public view as first written: every nested model copied, withheld or not."""
+    updates: dict[str, Any] = {}
+    for name, info in type(instance).model_fields.items():
+        value = getattr(instance, name)
+        if _is_internal(info):
+            updates[name] = Withheld(f"{type(instance).__name__}.{name}")
+        elif isinstance(value, BaseModel):
+            updates[name] = _copying_public_view(value)
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            updates[name] = [_copying_public_view(item) for item in value]
+    return instance.model_copy(update=updates) if updates else instance
+
+
+def _plain(value: Any) -> Any:
+    """Return VALUE as plain data that can be compared, withheld fields named."""
+    if isinstance(value, Withheld):
+        return ("withheld", value.field)
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        return (type(value).__name__, {name: _plain(getattr(value, name)) for name in fields})
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("root", [ROOTS / "render_full", XSS_SITE, REPO])
+def test_public_view_shares_only_what_holds_nothing_to_withhold(root: Path) -> None:
+    outcome = validate_site(root, TODAY)
+    assert outcome.site is not None
+    models = [source.charter for source in outcome.site.charters.values()]
+    models += [source.results for source in outcome.site.results]
+    for model in models:
+        assert _plain(public_view(model)) == _plain(_copying_public_view(model))
+    charter = models[0]
+    view = public_view(charter)
+    assert view is not charter
+    # A charter's opening hours hold no staff-only field: the view shares them.
+    assert view.channels[0].hours is charter.channels[0].hours
 
 
 # ---------------------------------------------------------------------------------------------

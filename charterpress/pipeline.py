@@ -217,8 +217,8 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
             return BuildResult(None, diagnostics)
         reporter.finish(progress.PUBLISH, detail=str(out))
     finally:
+        publish.remove_later(cache.take_retired(), publish.output_lock(staging))
         publish.discard(staging)
-        publish.remove_later(cache.take_retired())
     return BuildResult(out, diagnostics, [r.language.code for r in rendered], cache.stats)
 
 

@@ -129,6 +129,11 @@ def remove_leftovers(out: Path) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
+def output_lock(staging: Path) -> OutputLock | None:
+    """Return the lock this build holds on the output of STAGING (make_staging took it)."""
+    return _LOCKS.get(staging)
+
+
 def discard(staging: Path) -> None:
     """Delete a staging folder after a failed build; release the output's lock."""
     try:
@@ -160,8 +165,7 @@ def swap_in(staging: Path, out: Path) -> None:
         staging.rename(out)
         checkpoint("swapped")
     checkpoint("cleanup")
-    held = _LOCKS.get(staging)
-    remove_later([retired], held)
+    remove_later([retired], output_lock(staging))
 
 
 def _retired_name(out: Path) -> Path:

@@ -580,22 +580,24 @@ def language_switch_targets(page: Any, url: str) -> dict[str, str]:
     Return where each language's link landed, by its hreflang. The current language (the
     page's own <html lang>) is left out: its link leads to its own home page by design.
     """
+    landed: dict[str, str] = {}
+    for language in open_with_selector(page, url):
+        if page.url != url:
+            open_with_selector(page, url)
+        landed[language] = follow_language_link(page, language)
+    return landed
+
+
+def open_with_selector(page: Any, url: str) -> list[str]:
+    """Open URL, ready for its language selector; return the other languages it offers."""
     page.goto(url, wait_until="load")
     # Material fetches the other languages' sitemaps on load: a switch before that lands home.
     page.wait_for_load_state("networkidle")
     own = page.evaluate("() => document.documentElement.lang")
-    languages = page.eval_on_selector_all(
+    languages: list[str] = page.eval_on_selector_all(
         ".md-select__link[hreflang]", "(links) => links.map((l) => l.getAttribute('hreflang'))"
     )
-    landed: dict[str, str] = {}
-    for language in languages:
-        if language == own:
-            continue
-        if page.url != url:
-            page.goto(url, wait_until="load")
-            page.wait_for_load_state("networkidle")
-        landed[language] = follow_language_link(page, language)
-    return landed
+    return [language for language in languages if language != own]
 
 
 def follow_language_link(page: Any, hreflang: str) -> str:

@@ -27,11 +27,12 @@ from .browser import PageLog, serve_as, serve_folder, watch_page
 from .checks import (
     axe_violations,
     check_links,
+    follow_language_link,
     foreign_urls,
     horizontal_overflow,
-    language_switch_targets,
     links_to_folder,
     no_links_into,
+    open_with_selector,
     search_first_result,
     set_palette,
     wider_than_viewport,
@@ -260,22 +261,37 @@ def real_address_tab(browser: Any, public: Path, base_url: str) -> Iterator[tupl
 def test_language_selector_keeps_the_reader_on_the_same_commitments_page(
     public: Path, base_url: str, real_address_tab: tuple[Any, PageLog]
 ) -> None:
+    # Every link of every selector is checked in the built pages (tests/test_languages.py).
+    # Here a reader goes round every language from each charter's commitments page, each switch
+    # from the page the last one landed on: each language is left once and reached once.
     page, log = real_address_tab
-    folders = set(language_folders(public))
-    problems = []
+    folders = language_folders(public)
+    by_charter: dict[str, set[str]] = {}
     for site_page in site_pages(public):
-        if site_page.kind != "*/commitments":
-            continue
-        url = base_url + site_page.path.removesuffix("index.html")
-        inner = site_page.path.removeprefix(site_page.language + "/").removesuffix("index.html")
-        landed = language_switch_targets(page, url)
-        offered = {SEGMENT_OF.get(hreflang, hreflang) for hreflang in landed}
-        if offered != folders - {site_page.language}:
-            problems.append(f"{site_page.path}: the selector offers {sorted(offered)}")
-        for hreflang, where in landed.items():
-            expected = f"{base_url}{SEGMENT_OF.get(hreflang, hreflang)}/{inner}"
-            if where != expected:
-                problems.append(f"{site_page.path}: {hreflang} lands on {where}, not {expected}")
+        if site_page.kind == "*/commitments":
+            inner = site_page.path.removeprefix(site_page.language + "/")
+            by_charter.setdefault(inner.removesuffix("index.html"), set()).add(site_page.language)
+    assert len(by_charter) >= 2
+    problems = []
+    hreflangs = [
+        tag
+        for folder in sorted(folders)
+        for tag, segment in SEGMENT_OF.items()
+        if segment == folder
+    ]
+    for inner, languages in sorted(by_charter.items()):
+        assert sorted(languages) == sorted(folders), inner
+        start = f"{base_url}{SEGMENT_OF[hreflangs[0]]}/{inner}"
+        offered = sorted(open_with_selector(page, start))
+        if offered != sorted(hreflangs[1:]):
+            problems.append(f"{inner}: the selector offers {offered}")
+        for hreflang in [*hreflangs[1:], hreflangs[0]]:
+            landed = follow_language_link(page, hreflang)
+            expected = f"{base_url}{SEGMENT_OF[hreflang]}/{inner}"
+            if landed != expected:
+                problems.append(f"{inner}: {hreflang} lands on {landed}, not {expected}")
+                page.goto(expected, wait_until="load")  # on from where the reader should be
+                page.wait_for_load_state("networkidle")
     problems += drain(log)
     assert not problems, findings(problems)
 

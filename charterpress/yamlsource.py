@@ -244,6 +244,9 @@ def load_yaml_text(text: str, file: str) -> tuple[YamlDocument | None, list[Diag
     forbidden = _forbidden_character(text, file)
     if forbidden is not None:
         return None, [forbidden]
+    common = _read_common_document(text, file)
+    if common is not None:
+        return common, []
     try:
         root = _compose(text, file)
         if root is None or (root.kind == "scalar" and root.plain and _NULL_RE.match(root.value)):
@@ -688,6 +691,117 @@ def _compose(text: str, file: str) -> _Node | None:
             )
         ) from None
     return bottom[0] if bottom else None
+
+
+class _Unusual(Exception):
+    """The common-case reader met something it leaves to the full composer."""
+
+
+_new_mark = tuple.__new__  # Mark(line, column) without the NamedTuple's Python-level __new__
+
+
+def _read_common_document(text: str, file: str) -> YamlDocument | None:
+    """Read the common case in one pass over the events: data and positions together.
+
+    The common case is a mapping at the root with no anchor, alias, tag or merge key, no
+    repeated or empty key, within the limits, and no YAML error. It gives the same data and
+    positions as _compose and _Converter, without the node graph. Anything else returns None, and
+    the full composer reads the file again and reports exactly what it finds.
+    """
+    loader = _EventLoader(text)
+    try:
+        data, values, keys = _common_events(loader)
+    except (_Unusual, yaml.YAMLError):
+        return None
+    finally:
+        loader.dispose()
+    document = YamlDocument(file, data, digest=hashlib.sha256(text.encode()).hexdigest())
+    document.values = values
+    document.keys = keys
+    return document
+
+
+def _common_events(loader: Any) -> tuple[dict[str, Any], dict[PathKey, Mark], dict[PathKey, Mark]]:
+    """Build a document's data and position tables from its events (see _read_common_document)."""
+    get_event = loader.get_event
+    _expect(get_event(), yaml.StreamStartEvent)
+    _expect(get_event(), yaml.DocumentStartEvent)
+    event = _expect(get_event(), yaml.MappingStartEvent)
+    values: dict[PathKey, Mark] = {}
+    keys: dict[PathKey, Mark] = {}
+    root: dict[str, Any] = {}
+    start = event.start_mark
+    values[()] = _new_mark(Mark, (start.line + 1, start.column + 1))
+    # The open collections above the current one: (collection, path, is a mapping).
+    stack: list[tuple[Any, PathKey, bool]] = []
+    container: Any = root
+    path: PathKey = ()
+    in_mapping = True
+    key: str | None = None  # in a mapping: the key whose value comes next, if any
+    key_path: PathKey = ()
+    written = 1
+    scalar_event, end_events = yaml.ScalarEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    start_events = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event:
+            written += 1
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            start = event.start_mark
+            mark = _new_mark(Mark, (start.line + 1, start.column + 1))
+            value = event.value
+            if in_mapping:
+                if key is None:
+                    if value in container or value == _MERGE_KEY or not value.strip():
+                        raise _Unusual
+                    key = value
+                    key_path = (*path, value)
+                    keys[key_path] = mark
+                    continue
+                container[key] = _resolve_plain(value) if event.implicit[0] else value
+                values[key_path] = mark
+                key = None
+            else:
+                values[(*path, len(container))] = mark
+                container.append(_resolve_plain(value) if event.implicit[0] else value)
+        elif kind in end_events:
+            if not stack:
+                break
+            container, path, in_mapping = stack.pop()
+        elif kind in start_events:
+            written += 1
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH - 2:
+                raise _Unusual
+            start = event.start_mark
+            child: Any = {} if kind is yaml.MappingStartEvent else []
+            if in_mapping:
+                if key is None:  # a collection used as a key
+                    raise _Unusual
+                container[key] = child
+                child_path = key_path
+                key = None
+            else:
+                child_path = (*path, len(container))
+                container.append(child)
+            values[child_path] = _new_mark(Mark, (start.line + 1, start.column + 1))
+            stack.append((container, path, in_mapping))
+            container, path, in_mapping = child, child_path, kind is yaml.MappingStartEvent
+        else:  # an alias, or an event out of place
+            raise _Unusual
+    _expect(get_event(), yaml.DocumentEndEvent)
+    _expect(get_event(), yaml.StreamEndEvent)
+    if written > MAX_WRITTEN:
+        raise _Unusual
+    return root, values, keys
+
+
+def _expect(event: Any, kind: type) -> Any:
+    """Return EVENT if it is of KIND, with no anchor or tag; else leave the file to _compose."""
+    if type(event) is not kind or getattr(event, "anchor", None) or getattr(event, "tag", None):
+        raise _Unusual
+    return event
 
 
 class _Converter:

@@ -123,12 +123,8 @@ _LANGUAGE_KEYS = {"source_language", "languages", "language"}
 def language_alias_warnings(document: YamlDocument) -> list[Diagnostic]:
     """Warn where a language is written as an alias such as 'pt' (CP209)."""
     found = []
-    for path in document.values:
-        keys = [p for p in path if isinstance(p, str)]
-        if not keys or keys[-1] not in _LANGUAGE_KEYS:
-            continue  # most values: not a language, and not worth the walk to their value
-        value = _value_at(document.data, path)
-        if isinstance(value, str) and languages.is_alias(value):
+    for path, value in _language_values(document.data, (), False):
+        if languages.is_alias(value):
             canonical = languages.ALIASES[value]
             found.append(
                 error(
@@ -141,13 +137,26 @@ def language_alias_warnings(document: YamlDocument) -> list[Diagnostic]:
     return found
 
 
-def _value_at(data: Any, path: PathKey) -> Any:
-    for segment in path:
-        try:
-            data = data[segment]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
+def _language_values(data: Any, path: PathKey, is_language: bool) -> Iterator[tuple[PathKey, str]]:
+    """Yield each text in DATA written under a language key, in the order written, with its path.
+
+    IS_LANGUAGE says whether the nearest key above DATA is a language key (a list's items are
+    under their list's key).
+    """
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str):
+                if key in _LANGUAGE_KEYS:
+                    yield (*path, key), value
+            elif isinstance(value, dict | list):
+                yield from _language_values(value, (*path, key), key in _LANGUAGE_KEYS)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            if isinstance(item, str):
+                if is_language:
+                    yield (*path, index), item
+            elif isinstance(item, dict | list):
+                yield from _language_values(item, (*path, index), is_language)
 
 
 @functools.cache

@@ -87,16 +87,64 @@ class Mark(NamedTuple):
     column: int
 
 
-@dataclass
-class YamlDocument:
-    """The data of one YAML file and the position of each of its values and keys."""
+@dataclass(slots=True)
+class _PositionTables:
+    """Where each value (by its path) and each mapping key (by the path of its value) is written."""
 
-    file: str
-    data: Any
     values: dict[PathKey, Mark] = field(default_factory=dict)
     keys: dict[PathKey, Mark] = field(default_factory=dict)
-    # The SHA-256 of the text the document was read from: what the build cache keys results by.
-    digest: str = ""
+
+
+class YamlDocument:
+    """The data of one YAML file and the position of each of its values and keys.
+
+    The position tables are made when first asked for, by reading the text again: a site whose
+    files are right never needs them to be validated, and they are the larger part of a loaded
+    document (a position for every value).
+    """
+
+    __slots__ = ("_source", "_tables", "data", "digest", "file")
+
+    def __init__(
+        self,
+        file: str,
+        data: Any,
+        *,
+        digest: str = "",
+        source: bytes = b"",
+        tables: _PositionTables | None = None,
+    ) -> None:
+        self.file = file
+        self.data = data
+        # The SHA-256 of the text the document was read from: what the build cache keys by.
+        self.digest = digest
+        self._source = source  # the UTF-8 text, until the position tables are made
+        self._tables = tables
+
+    def __repr__(self) -> str:
+        return f"YamlDocument({self.file!r}, digest={self.digest[:12]!r})"
+
+    def __getstate__(self) -> tuple[str, Any, str, bytes, _PositionTables | None]:
+        return self.file, self.data, self.digest, self._source, self._tables
+
+    def __setstate__(self, state: tuple[str, Any, str, bytes, _PositionTables | None]) -> None:
+        self.file, self.data, self.digest, self._source, self._tables = state
+
+    @property
+    def values(self) -> dict[PathKey, Mark]:
+        """The position of each value, by its path (keys and list indexes)."""
+        return self._positions().values
+
+    @property
+    def keys(self) -> dict[PathKey, Mark]:
+        """The position of each mapping key, by the path of its value."""
+        return self._positions().keys
+
+    def _positions(self) -> _PositionTables:
+        if self._tables is None:
+            self._tables = _position_tables(self._source.decode("utf-8"))
+            self._source = b""
+        return self._tables
 
     def pos(self, path: PathKey, *, key: bool = False) -> SourcePos:
         """Return the source position of PATH, or of its nearest ancestor that has one."""
@@ -248,33 +296,55 @@ def load_yaml_text(text: str, file: str) -> tuple[YamlDocument | None, list[Diag
     if common is not None:
         return common, []
     try:
-        root = _compose(text, file)
-        if root is None or (root.kind == "scalar" and root.plain and _NULL_RE.match(root.value)):
-            raise YamlError(
-                error(
-                    "CP103",
-                    "the file is empty: it holds nothing but blank lines or comments",
-                    SourcePos(file, 1, 1),
-                    "write the file's content, or delete the file",
-                )
-            )
-        if root.kind != "map":
-            found = "a list" if root.kind == "seq" else "a single value"
-            raise YamlError(
-                error(
-                    "CP110",
-                    f"the file must hold a mapping (key: value), but holds {found}",
-                    _pos(file, root.mark),
-                    "write the file as 'key: value' lines; remove the leading '- '"
-                    if root.kind == "seq"
-                    else "write the file as 'key: value' lines",
-                )
-            )
-        document = YamlDocument(file, None, digest=hashlib.sha256(text.encode()).hexdigest())
-        document.data = _Converter(file, document).convert(root, (), 0)
+        return _compose_document(text, file), []
     except YamlError as exc:
         return None, [_inside(exc.diagnostic, text)]
-    return document, []
+
+
+def _compose_document(text: str, file: str) -> YamlDocument:
+    """Read any file through the node graph, with its position tables; raise YamlError if wrong."""
+    root = _compose(text, file)
+    if root is None or (root.kind == "scalar" and root.plain and _NULL_RE.match(root.value)):
+        raise YamlError(
+            error(
+                "CP103",
+                "the file is empty: it holds nothing but blank lines or comments",
+                SourcePos(file, 1, 1),
+                "write the file's content, or delete the file",
+            )
+        )
+    if root.kind != "map":
+        found = "a list" if root.kind == "seq" else "a single value"
+        raise YamlError(
+            error(
+                "CP110",
+                f"the file must hold a mapping (key: value), but holds {found}",
+                _pos(file, root.mark),
+                "write the file as 'key: value' lines; remove the leading '- '"
+                if root.kind == "seq"
+                else "write the file as 'key: value' lines",
+            )
+        )
+    tables = _PositionTables()
+    data = _Converter(file, tables).convert(root, (), 0)
+    return YamlDocument(file, data, digest=hashlib.sha256(text.encode()).hexdigest(), tables=tables)
+
+
+def _position_tables(text: str) -> _PositionTables:
+    """Make the position tables of a text that was read without error before."""
+    loader = _EventLoader(text)
+    try:
+        tables = _PositionTables()
+        _common_events(loader, tables)
+        return tables
+    except (_Unusual, yaml.YAMLError):
+        pass
+    finally:
+        loader.dispose()
+    try:
+        return _compose_document(text, "")._positions()
+    except YamlError:  # pragma: no cover - the same text was read without error
+        return _PositionTables()
 
 
 def _inside(diagnostic: Diagnostic, text: str) -> Diagnostic:
@@ -710,28 +780,31 @@ def _read_common_document(text: str, file: str) -> YamlDocument | None:
     """
     loader = _EventLoader(text)
     try:
-        data, values, keys = _common_events(loader)
+        data = _common_events(loader, None)
     except (_Unusual, yaml.YAMLError):
         return None
     finally:
         loader.dispose()
-    document = YamlDocument(file, data, digest=hashlib.sha256(text.encode()).hexdigest())
-    document.values = values
-    document.keys = keys
-    return document
+    source = text.encode()
+    return YamlDocument(file, data, digest=hashlib.sha256(source).hexdigest(), source=source)
 
 
-def _common_events(loader: Any) -> tuple[dict[str, Any], dict[PathKey, Mark], dict[PathKey, Mark]]:
-    """Build a document's data and position tables from its events (see _read_common_document)."""
+def _common_events(loader: Any, tables: _PositionTables | None) -> dict[str, Any]:
+    """Build a document's data, and fill TABLES if given, from its events.
+
+    See _read_common_document for what the common case is.
+    """
     get_event = loader.get_event
     _expect(get_event(), yaml.StreamStartEvent)
     _expect(get_event(), yaml.DocumentStartEvent)
     event = _expect(get_event(), yaml.MappingStartEvent)
-    values: dict[PathKey, Mark] = {}
-    keys: dict[PathKey, Mark] = {}
+    record = tables is not None
+    values: dict[PathKey, Mark] = tables.values if tables is not None else {}
+    keys: dict[PathKey, Mark] = tables.keys if tables is not None else {}
     root: dict[str, Any] = {}
-    start = event.start_mark
-    values[()] = _new_mark(Mark, (start.line + 1, start.column + 1))
+    if record:
+        start = event.start_mark
+        values[()] = _new_mark(Mark, (start.line + 1, start.column + 1))
     # The open collections above the current one: (collection, path, is a mapping).
     stack: list[tuple[Any, PathKey, bool]] = []
     container: Any = root
@@ -749,22 +822,28 @@ def _common_events(loader: Any) -> tuple[dict[str, Any], dict[PathKey, Mark], di
             written += 1
             if event.anchor is not None or event.tag is not None:
                 raise _Unusual
-            start = event.start_mark
-            mark = _new_mark(Mark, (start.line + 1, start.column + 1))
             value = event.value
             if in_mapping:
                 if key is None:
                     if value in container or value == _MERGE_KEY or not value.strip():
                         raise _Unusual
                     key = value
-                    key_path = (*path, value)
-                    keys[key_path] = mark
+                    if record:
+                        key_path = (*path, value)
+                        start = event.start_mark
+                        keys[key_path] = _new_mark(Mark, (start.line + 1, start.column + 1))
                     continue
                 container[key] = _resolve_plain(value) if event.implicit[0] else value
-                values[key_path] = mark
                 key = None
+                if record:
+                    start = event.start_mark
+                    values[key_path] = _new_mark(Mark, (start.line + 1, start.column + 1))
             else:
-                values[(*path, len(container))] = mark
+                if record:
+                    start = event.start_mark
+                    values[(*path, len(container))] = _new_mark(
+                        Mark, (start.line + 1, start.column + 1)
+                    )
                 container.append(_resolve_plain(value) if event.implicit[0] else value)
         elif kind in end_events:
             if not stack:
@@ -774,18 +853,19 @@ def _common_events(loader: Any) -> tuple[dict[str, Any], dict[PathKey, Mark], di
             written += 1
             if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH - 2:
                 raise _Unusual
-            start = event.start_mark
             child: Any = {} if kind is yaml.MappingStartEvent else []
             if in_mapping:
                 if key is None:  # a collection used as a key
                     raise _Unusual
                 container[key] = child
-                child_path = key_path
+                child_path = (*path, key)
                 key = None
             else:
                 child_path = (*path, len(container))
                 container.append(child)
-            values[child_path] = _new_mark(Mark, (start.line + 1, start.column + 1))
+            if record:
+                start = event.start_mark
+                values[child_path] = _new_mark(Mark, (start.line + 1, start.column + 1))
             stack.append((container, path, in_mapping))
             container, path, in_mapping = child, child_path, kind is yaml.MappingStartEvent
         else:  # an alias, or an event out of place
@@ -794,7 +874,7 @@ def _common_events(loader: Any) -> tuple[dict[str, Any], dict[PathKey, Mark], di
     _expect(get_event(), yaml.StreamEndEvent)
     if written > MAX_WRITTEN:
         raise _Unusual
-    return root, values, keys
+    return root
 
 
 def _expect(event: Any, kind: type) -> Any:
@@ -807,9 +887,9 @@ def _expect(event: Any, kind: type) -> Any:
 class _Converter:
     """Turn the node graph into plain data, expanding aliases within the bounds."""
 
-    def __init__(self, file: str, document: YamlDocument) -> None:
+    def __init__(self, file: str, tables: _PositionTables) -> None:
         self.file = file
-        self.document = document
+        self.document = tables
         self.expanded = 0  # values produced by expanding aliases
 
     def fail(self, code: str, message: str, mark: Mark, hint: str) -> YamlError:
@@ -908,7 +988,7 @@ class _Converter:
         for source in sources:
             # Convert into a scratch document, so that keys written in the mapping itself keep
             # their own positions; only the keys the merge adds take the position of '<<'.
-            scratch = YamlDocument(self.file, None)
+            scratch = _PositionTables()
             saved, self.document = self.document, scratch
             try:
                 merged = self.mapping(source, path, depth, mark)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import sys
 import traceback
@@ -202,15 +201,16 @@ def validate(
     site: Path, fmt: str, today: str | None, strict: bool = False, debug: bool = False
 ) -> None:
     """Check every source file of the site and report all problems at once."""
+    from .load import paused_gc
     from .pipeline import strictly
     from .validate import overdue_reviews, validate_site
 
     check_site_folder(site)
     date = build_date(today)
-    outcome = validate_site(site, date)
     # The loaded site stays alive until the process ends: leave its millions of objects out of
     # the collections that the report's few allocations would trigger (4 s at 1,000 charters).
-    gc.freeze()
+    with paused_gc(freeze=True):
+        outcome = validate_site(site, date)
     diagnostics = list(outcome.diagnostics)
     if outcome.site is not None:
         diagnostics += overdue_reviews(outcome.site, date)

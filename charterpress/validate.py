@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -166,10 +166,27 @@ def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(model.model_fields)
 
 
+@functools.cache
+def _fields_with_models(model: type[BaseModel]) -> tuple[str, ...]:
+    """Name the fields of MODEL whose type lets them hold a model (the others hold no ids)."""
+    return tuple(
+        name for name, info in model.model_fields.items() if _may_hold_models(info.annotation)
+    )
+
+
+def _may_hold_models(annotation: Any) -> bool:
+    """Say whether a value of type ANNOTATION can be or contain a model (when unsure: yes)."""
+    if annotation is Any:
+        return True
+    if isinstance(annotation, type) and not get_args(annotation):
+        return issubclass(annotation, BaseModel | list)
+    return any(_may_hold_models(arg) for arg in get_args(annotation))
+
+
 def _items_with_ids(value: Any, path: PathKey) -> Iterator[tuple[PathKey, list[Any]]]:
     """Yield every list of id-carrying models inside VALUE, with its path."""
     if isinstance(value, BaseModel):
-        for name in _field_names(type(value)):
+        for name in _fields_with_models(type(value)):
             yield from _items_with_ids(getattr(value, name), (*path, name))
     elif isinstance(value, list):
         if value and all(isinstance(v, BaseModel) and "id" in _field_names(type(v)) for v in value):

@@ -9,12 +9,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel
 
 from . import languages
 from .builddate import resolve_build_date
+from .cache import BuildCache
 from .calendars import CalendarError, ChannelCalendar, WorstCase, worst_case
 from .diagnostics import Diagnostic, SourcePos, error, has_errors
 from .load import CHARTER_DIR, PROCEDURE_DIR, SourceSet, load_sources, paused_gc
@@ -40,6 +41,7 @@ from .model import (
     timeframe,
 )
 from .modelerrors import check_document, did_you_mean, last_key
+from .sourcecache import SourceMemo, entry_name
 from .values import ID_PATTERN, PERIOD_FORMS, Duration, Period, TimeUnit, parse_period
 from .yamlsource import PathKey, YamlDocument
 
@@ -960,12 +962,31 @@ def _file_id_diagnostic(document: YamlDocument, folder: str, what: str) -> list[
     ]
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _checked(
+    document: YamlDocument, model: type[M], memo: SourceMemo | None
+) -> tuple[M | None, list[Diagnostic]]:
+    """Check DOCUMENT against MODEL (check_document), or reuse the model MEMO keeps for its text."""
+    if memo is None:
+        return check_document(document, model)
+    name = entry_name(document.file, document.digest)
+    kept = memo.model(name, model)
+    if isinstance(kept, model):
+        return kept, []
+    instance, problems = check_document(document, model)
+    if instance is not None and not problems:
+        memo.checked(name, instance)
+    return instance, problems
+
+
 def _check_charters(sources: SourceSet, diagnostics: list[Diagnostic]) -> dict[str, CharterSource]:
     charters: dict[str, CharterSource] = {}
     for document in sources.charters:
         charter_id = Path(document.file).stem
         diagnostics += _file_id_diagnostic(document, CHARTER_DIR, "charter")
-        charter, problems = check_document(document, Charter)
+        charter, problems = _checked(document, Charter, sources.memo)
         diagnostics += problems + language_alias_warnings(document)
         if charter is None:
             continue
@@ -986,7 +1007,7 @@ def _check_procedures(
     for document in sources.procedures:
         procedure_id = Path(document.file).stem
         diagnostics += _file_id_diagnostic(document, PROCEDURE_DIR, "procedure")
-        procedure, problems = check_document(document, Procedure)
+        procedure, problems = _checked(document, Procedure, sources.memo)
         diagnostics += problems
         if procedure is None:
             continue
@@ -1006,7 +1027,7 @@ def _check_results(sources: SourceSet, diagnostics: list[Diagnostic]) -> list[Re
         path = Path(document.file)
         charter_id, period_name = path.parent.name, path.stem
         period = result_period(document, diagnostics)
-        result_set, problems = check_document(document, ResultSet)
+        result_set, problems = _checked(document, ResultSet, sources.memo)
         diagnostics += problems
         if result_set is None or period is None:
             continue
@@ -1026,7 +1047,7 @@ def validate_sources(sources: SourceSet, today: dt.date | None = None) -> Valida
     diagnostics: list[Diagnostic] = []
     config: SiteConfig | None = None
     if sources.config is not None:
-        config, problems = check_document(sources.config, SiteConfig)
+        config, problems = _checked(sources.config, SiteConfig, sources.memo)
         diagnostics += problems + language_alias_warnings(sources.config)
         if config is not None:
             diagnostics += duplicate_id_diagnostics(config, sources.config)
@@ -1059,14 +1080,21 @@ def validate_sources(sources: SourceSet, today: dt.date | None = None) -> Valida
     return ValidationOutcome(site, diagnostics)
 
 
-def validate_site(root: Path, today: dt.date | None = None) -> ValidationOutcome:
+def validate_site(
+    root: Path, today: dt.date | None = None, cache: BuildCache | None = None
+) -> ValidationOutcome:
     """Load and validate the site at ROOT: every problem of every file, in one run.
 
     TODAY is the build date (see builddate.py); without it, SOURCE_DATE_EPOCH or the clock.
+    With CACHE, files whose text has not changed since the previous run are neither parsed nor
+    checked against the model again (sourcecache.py).
     """
+    memo = SourceMemo.open(cache) if cache is not None and cache.enabled else None
     with paused_gc():
-        sources, diagnostics = load_sources(root)
+        sources, diagnostics = load_sources(root, memo)
         outcome = validate_sources(sources, today)
+    if memo is not None:
+        memo.store()
     outcome.diagnostics = diagnostics + outcome.diagnostics
     if has_errors(outcome.diagnostics):
         outcome.site = None

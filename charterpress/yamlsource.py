@@ -278,6 +278,12 @@ def _not_utf8(raw: bytes, start: int, file: str) -> Diagnostic:
     )
 
 
+def text_digest(text: str) -> tuple[bytes, str]:
+    """Return TEXT in UTF-8 and its SHA-256 (YamlDocument.digest)."""
+    source = text.encode()
+    return source, hashlib.sha256(source).hexdigest()
+
+
 def load_yaml_file(path: Path, file: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Load one YAML source file whose root must be a mapping."""
     text, diagnostics = read_source_text(path, file)
@@ -785,8 +791,8 @@ def _read_common_document(text: str, file: str) -> YamlDocument | None:
         return None
     finally:
         loader.dispose()
-    source = text.encode()
-    return YamlDocument(file, data, digest=hashlib.sha256(source).hexdigest(), source=source)
+    source, digest = text_digest(text)
+    return YamlDocument(file, data, digest=digest, source=source)
 
 
 def _common_events(loader: Any, tables: _PositionTables | None) -> dict[str, Any]:

@@ -12,12 +12,15 @@ not kept: they are made from the text when a diagnostic asks for one (yamlsource
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
 from .cache import MISSING, BuildCache
+from .diagnostics import Diagnostic
 
 STAGE = "sources"
 SLOT = "all"
@@ -29,6 +32,8 @@ class _Entry:
 
     data: Any
     models: dict[str, BaseModel] = field(default_factory=dict)
+    # What each check found in the file: by the check's name, with what else it read.
+    findings: dict[str, tuple[str, list[Diagnostic]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -37,13 +42,17 @@ class SourceMemo:
 
     An entry's name is the file's name and the SHA-256 of its text (YamlDocument.file and
     .digest): two files with the same text each get their own data, as when they are read.
+    Each entry is pickled on its own: an entry that did not change is stored again as the bytes
+    it was read from (one pickle of the whole site would also take three times as long to make).
     """
 
     cache: BuildCache
-    previous: dict[str, _Entry] = field(default_factory=dict)
-    # The entries of the texts read in this run, reused or new: what the next run will find.
+    # The previous run's entries, still pickled.
+    previous: dict[str, bytes] = field(default_factory=dict)
+    # The entries of the files read in this run, reused or new: what the next run will find.
     current: dict[str, _Entry] = field(default_factory=dict)
-    changed: bool = False
+    # The entries of `current` made or changed in this run, to be pickled again.
+    changed: set[str] = field(default_factory=set)
 
     @classmethod
     def open(cls, cache: BuildCache) -> SourceMemo:
@@ -51,7 +60,7 @@ class SourceMemo:
         memo = cls(cache)
         if cache.enabled:
             kept = cache.fetch_value(STAGE, SLOT, memo._key())
-            if kept is not MISSING and isinstance(kept, dict):
+            if isinstance(kept, dict):
                 memo.previous = kept
         return memo
 
@@ -60,16 +69,29 @@ class SourceMemo:
 
     def data(self, name: str) -> Any:
         """Return the data of the file NAME as read before, or MISSING."""
-        entry = self.previous.get(name) or self.current.get(name)
+        entry = self.current.get(name)
         if entry is None:
-            return MISSING
-        self.current[name] = entry
+            entry = self._unpickled(name)
+            if entry is None:
+                return MISSING
+            self.current[name] = entry
         return entry.data
+
+    def _unpickled(self, name: str) -> _Entry | None:
+        pickled = self.previous.get(name)
+        if pickled is None:
+            return None
+        try:
+            entry = pickle.loads(pickled)
+        except Exception:  # a damaged entry can fail to unpickle in any way: read the file
+            del self.previous[name]
+            return None
+        return entry if isinstance(entry, _Entry) else None
 
     def read(self, name: str, data: Any) -> None:
         """Remember the DATA of the file NAME, read without a diagnostic."""
         self.current[name] = _Entry(data)
-        self.changed = True
+        self.changed.add(name)
 
     def model(self, name: str, model: type[BaseModel]) -> BaseModel | None:
         """Return the MODEL instance checked before from the file NAME, or None."""
@@ -81,12 +103,51 @@ class SourceMemo:
         entry = self.current.get(name)
         if entry is not None:
             entry.models[type(instance).__name__] = instance
-            self.changed = True
+            self.changed.add(name)
+
+    def findings(
+        self, name: str, check: str, inputs: str, run: Callable[[], list[Diagnostic]]
+    ) -> list[Diagnostic]:
+        """Return what CHECK found in the file NAME: RUN's result, or what it returned before.
+
+        INPUTS names (by their digests) whatever else the check reads, besides the file and its
+        model: the result is reused only if they are the same too.
+        """
+        entry = self.current.get(name)
+        if entry is not None:
+            kept = entry.findings.get(check)
+            if kept is not None and kept[0] == inputs:
+                return list(kept[1])
+        found = run()
+        if entry is not None:
+            entry.findings[check] = (inputs, list(found))
+            self.changed.add(name)
+        return found
 
     def store(self) -> None:
         """Keep this run's entries for the next run, if they differ from the previous run's."""
-        if self.cache.enabled and (self.changed or self.current.keys() != self.previous.keys()):
-            self.cache.store_value(STAGE, SLOT, self._key(), self.current)
+        if not self.cache.enabled or (
+            not self.changed and self.current.keys() == self.previous.keys()
+        ):
+            return
+        kept: dict[str, bytes] = {}
+        for name, entry in self.current.items():
+            pickled = (
+                _pickled(entry)
+                if name in self.changed or name not in self.previous
+                else self.previous[name]
+            )
+            if pickled is not None:
+                kept[name] = pickled
+        self.cache.store_value(STAGE, SLOT, self._key(), kept)
+
+
+def _pickled(entry: _Entry) -> bytes | None:
+    """Pickle ENTRY, or return None if it cannot be (it is then read again next time)."""
+    try:
+        return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
 
 
 def entry_name(file: str, digest: str) -> str:

@@ -6,8 +6,9 @@ import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
@@ -981,18 +982,67 @@ def _checked(
     return instance, problems
 
 
+def _remembered(
+    memo: SourceMemo | None,
+    document: YamlDocument,
+    check: str,
+    run: Callable[[], list[Diagnostic]],
+    inputs: str = "",
+) -> list[Diagnostic]:
+    """Return what RUN finds in DOCUMENT, or what it found in the same text before (with MEMO).
+
+    INPUTS names whatever else RUN reads (see SourceMemo.findings).
+    """
+    if memo is None:
+        return run()
+    return memo.findings(entry_name(document.file, document.digest), check, inputs, run)
+
+
+def _charter_findings(charter: Charter, document: YamlDocument) -> list[Diagnostic]:
+    """Check what a charter's own file must hold together: ids and references."""
+    return (
+        duplicate_id_diagnostics(charter, document)
+        + charter_reference_diagnostics(charter, document)
+        + charter_item_references(charter, document)
+    )
+
+
+def _procedure_findings(procedure: Procedure, document: YamlDocument) -> list[Diagnostic]:
+    """Check what a procedure's own file must hold together: ids and references."""
+    return duplicate_id_diagnostics(procedure, document) + procedure_item_references(
+        procedure, document
+    )
+
+
+def _staff_time_inputs(
+    procedure: Procedure,
+    charters: dict[str, CharterSource],
+    config_document: YamlDocument,
+    build_date: dt.date,
+) -> str:
+    """Name what staff_time_diagnostics reads besides the procedure: for SourceMemo.findings."""
+    parts = [config_document.digest, build_date.isoformat()]
+    for delivery in procedure.delivers:
+        source = charters.get(delivery.charter)
+        document = source.document if source is not None else None
+        parts.append(f"{delivery.charter}={document.file}:{document.digest}" if document else "-")
+    return "\n".join(parts)
+
+
 def _check_charters(sources: SourceSet, diagnostics: list[Diagnostic]) -> dict[str, CharterSource]:
     charters: dict[str, CharterSource] = {}
     for document in sources.charters:
         charter_id = Path(document.file).stem
         diagnostics += _file_id_diagnostic(document, CHARTER_DIR, "charter")
         charter, problems = _checked(document, Charter, sources.memo)
-        diagnostics += problems + language_alias_warnings(document)
+        diagnostics += problems + _remembered(
+            sources.memo, document, "aliases", partial(language_alias_warnings, document)
+        )
         if charter is None:
             continue
-        diagnostics += duplicate_id_diagnostics(charter, document)
-        diagnostics += charter_reference_diagnostics(charter, document)
-        diagnostics += charter_item_references(charter, document)
+        diagnostics += _remembered(
+            sources.memo, document, "charter", partial(_charter_findings, charter, document)
+        )
         if charter_id in charters:
             diagnostics.append(duplicate_file(document, charters[charter_id].document))
             continue
@@ -1011,8 +1061,9 @@ def _check_procedures(
         diagnostics += problems
         if procedure is None:
             continue
-        diagnostics += duplicate_id_diagnostics(procedure, document)
-        diagnostics += procedure_item_references(procedure, document)
+        diagnostics += _remembered(
+            sources.memo, document, "procedure", partial(_procedure_findings, procedure, document)
+        )
         if procedure_id in procedures:
             diagnostics.append(duplicate_file(document, procedures[procedure_id].document))
             continue
@@ -1031,7 +1082,12 @@ def _check_results(sources: SourceSet, diagnostics: list[Diagnostic]) -> list[Re
         diagnostics += problems
         if result_set is None or period is None:
             continue
-        diagnostics += duplicate_id_diagnostics(result_set, document)
+        diagnostics += _remembered(
+            sources.memo,
+            document,
+            "results",
+            partial(duplicate_id_diagnostics, result_set, document),
+        )
         key = (charter_id, period_name)
         if key in seen:
             diagnostics.append(duplicate_file(document, seen[key]))
@@ -1066,9 +1122,20 @@ def validate_sources(sources: SourceSet, today: dt.date | None = None) -> Valida
         diagnostics += delivery_references(
             procedure.procedure, procedure.document, charters, unchecked
         )
-        if config is not None:
-            diagnostics += staff_time_diagnostics(
-                procedure.procedure, procedure.document, charters, config, build_date
+        if config is not None and sources.config is not None:
+            diagnostics += _remembered(
+                sources.memo,
+                procedure.document,
+                "staff time",
+                partial(
+                    staff_time_diagnostics,
+                    procedure.procedure,
+                    procedure.document,
+                    charters,
+                    config,
+                    build_date,
+                ),
+                _staff_time_inputs(procedure.procedure, charters, sources.config, build_date),
             )
     for result in results:
         diagnostics += result_diagnostics(result, charters, build_date, unchecked)

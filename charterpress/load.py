@@ -75,13 +75,24 @@ def _yaml_files(folder: Path) -> list[Path]:
     )
 
 
+def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
+    """Return path.resolve(), resolving each folder once (FOLDERS) for files that are no links."""
+    if path.is_symlink():
+        return path.resolve()
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
+
+
 def _read_all(
     root: Path, paths: list[Path], diagnostics: list[Diagnostic], memo: SourceMemo | None
 ) -> list[YamlDocument]:
     documents = []
     inside = root.resolve()
+    folders: dict[Path, Path] = {}
     for path in paths:
-        if not path.resolve().is_relative_to(inside):
+        if not _resolved(path, folders).is_relative_to(inside):
             diagnostics.append(
                 error(
                     "CP212",

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import MISSING
 from .diagnostics import Diagnostic, SourcePos, error
 from .sourcecache import SourceMemo, entry_name
 from .yamlsource import YamlDocument, load_yaml_file, load_yaml_text, read_source_text, text_digest
@@ -121,9 +120,11 @@ def _load_remembered(
         return None, diagnostics
     source, digest = text_digest(text)
     name = entry_name(file, digest)
-    data = memo.data(name)
-    if data is not MISSING:
-        return YamlDocument(file, data, digest=digest, source=source), diagnostics
+    pickled = memo.data(name)
+    if pickled is not None:
+        return YamlDocument(
+            file, None, digest=digest, source=source, pickled_data=pickled
+        ), diagnostics
     document, problems = load_yaml_text(text, file)
     if document is not None and not problems:
         memo.read(name, document.data)

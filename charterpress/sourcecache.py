@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .cache import MISSING, BuildCache
+from .cache import BuildCache
 from .diagnostics import Diagnostic
 
 STAGE = "sources"
@@ -30,7 +30,8 @@ SLOT = "all"
 class _Entry:
     """What one text gave: its data, and its model for each model class it was checked against."""
 
-    data: Any
+    # The data, pickled on its own: unpickled only if something reads it (YamlDocument.data).
+    data: bytes
     models: dict[str, BaseModel] = field(default_factory=dict)
     # What each check found in the file: by the check's name, with what else it read.
     findings: dict[str, tuple[str, list[Diagnostic]]] = field(default_factory=dict)
@@ -67,13 +68,13 @@ class SourceMemo:
     def _key(self) -> str:
         return self.cache.key(STAGE)
 
-    def data(self, name: str) -> Any:
-        """Return the data of the file NAME as read before, or MISSING."""
+    def data(self, name: str) -> bytes | None:
+        """Return the data of the file NAME as read before, pickled, or None."""
         entry = self.current.get(name)
         if entry is None:
             entry = self._unpickled(name)
             if entry is None:
-                return MISSING
+                return None
             self.current[name] = entry
         return entry.data
 
@@ -90,8 +91,10 @@ class SourceMemo:
 
     def read(self, name: str, data: Any) -> None:
         """Remember the DATA of the file NAME, read without a diagnostic."""
-        self.current[name] = _Entry(data)
-        self.changed.add(name)
+        pickled = _pickled(data)
+        if pickled is not None:
+            self.current[name] = _Entry(pickled)
+            self.changed.add(name)
 
     def model(self, name: str, model: type[BaseModel]) -> BaseModel | None:
         """Return the MODEL instance checked before from the file NAME, or None."""
@@ -142,10 +145,10 @@ class SourceMemo:
         self.cache.store_value(STAGE, SLOT, self._key(), kept)
 
 
-def _pickled(entry: _Entry) -> bytes | None:
-    """Pickle ENTRY, or return None if it cannot be (it is then read again next time)."""
+def _pickled(value: Any) -> bytes | None:
+    """Pickle VALUE, or return None if it cannot be (its file is then read again next time)."""
     try:
-        return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+import pickle
 import re
 import stat
 from collections.abc import Iterator
@@ -100,10 +101,12 @@ class YamlDocument:
 
     The position tables are made when first asked for, by reading the text again: a site whose
     files are right never needs them to be validated, and they are the larger part of a loaded
-    document (a position for every value).
+    document (a position for every value). The data of a file reused from the previous run
+    (sourcecache.py) stays pickled until it is first read: `validate` reuses what was checked in
+    it, and does not read it.
     """
 
-    __slots__ = ("_source", "_tables", "data", "digest", "file")
+    __slots__ = ("_data", "_pickled_data", "_source", "_tables", "digest", "file")
 
     def __init__(
         self,
@@ -113,13 +116,28 @@ class YamlDocument:
         digest: str = "",
         source: bytes = b"",
         tables: _PositionTables | None = None,
+        pickled_data: bytes = b"",
     ) -> None:
         self.file = file
-        self.data = data
+        self._data = data
+        self._pickled_data = pickled_data  # the data, pickled, when DATA is None until read
         # The SHA-256 of the text the document was read from: what the build cache keys by.
         self.digest = digest
-        self._source = source  # the UTF-8 text, until the position tables are made
+        self._source = source  # the UTF-8 text, until the position tables and data are made
         self._tables = tables
+
+    @property
+    def data(self) -> Any:
+        """The file's plain data (see the module's docstring)."""
+        if self._pickled_data:
+            self._data = _unpickled_data(self._pickled_data, self._source, self.file)
+            self._pickled_data = b""
+        return self._data
+
+    @data.setter
+    def data(self, data: Any) -> None:
+        self._data = data
+        self._pickled_data = b""
 
     def __repr__(self) -> str:
         return f"YamlDocument({self.file!r}, digest={self.digest[:12]!r})"
@@ -143,7 +161,8 @@ class YamlDocument:
     def _positions(self) -> _PositionTables:
         if self._tables is None:
             self._tables = _position_tables(self._source.decode("utf-8"))
-            self._source = b""
+            if not self._pickled_data:
+                self._source = b""
         return self._tables
 
     def pos(self, path: PathKey, *, key: bool = False) -> SourcePos:
@@ -351,6 +370,15 @@ def _position_tables(text: str) -> _PositionTables:
         return _compose_document(text, "")._positions()
     except YamlError:  # pragma: no cover - the same text was read without error
         return _PositionTables()
+
+
+def _unpickled_data(pickled: bytes, source: bytes, file: str) -> Any:
+    """Return the data pickled by sourcecache.py, or read it again from SOURCE if it cannot be."""
+    try:
+        return pickle.loads(pickled)
+    except Exception:  # pickled by another version of the code: read the text again
+        document, _ = load_yaml_text(source.decode("utf-8"), file)
+        return document.data if document is not None else None
 
 
 def _inside(diagnostic: Diagnostic, text: str) -> Diagnostic:

@@ -14,9 +14,10 @@ from charterpress import load as load_module
 from charterpress import validate as validate_module
 from charterpress.cache import CACHE_DIR, BuildCache
 from charterpress.cli import main
-from charterpress.diagnostics import Diagnostic, sort_diagnostics
+from charterpress.diagnostics import Diagnostic, SourcePos, sort_diagnostics
 from charterpress.sourcecache import SLOT, STAGE
-from charterpress.validate import validate_site
+from charterpress.validate import ValidatedSite, validate_site
+from charterpress.yamlsource import YamlDocument
 
 
 class Calls:
@@ -131,3 +132,39 @@ def test_the_command_keeps_the_cache_unless_told_not_to(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert "1 charter valid" in result.output
     assert list((site / CACHE_DIR / STAGE / SLOT).glob("*.pickle"))
+
+
+def test_a_reused_file_gives_the_same_data_models_and_positions(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    validated(site)
+    reused = validate_site(site, TODAY, BuildCache.open(site / CACHE_DIR)).site
+    fresh = validate_site(site, TODAY).site
+    assert reused is not None and fresh is not None
+    assert reused.config == fresh.config
+    assert {k: s.charter for k, s in reused.charters.items()} == {
+        k: s.charter for k, s in fresh.charters.items()
+    }
+    assert {k: s.procedure for k, s in reused.procedures.items()} == {
+        k: s.procedure for k, s in fresh.procedures.items()
+    }
+    assert [r.results for r in reused.results] == [r.results for r in fresh.results]
+    for old, new in zip(documents(reused), documents(fresh), strict=True):
+        assert (old.file, old.digest) == (new.file, new.digest)
+        assert old.data == new.data
+        assert (old.values, old.keys) == (new.values, new.keys)
+
+
+def documents(site: ValidatedSite) -> list[YamlDocument]:
+    """Return every document of SITE."""
+    return [
+        site.config_document,
+        *(source.document for source in site.charters.values()),
+        *(source.document for source in site.procedures.values()),
+        *(source.document for source in site.results),
+    ]
+
+
+def test_data_that_cannot_be_unpickled_is_read_again_from_the_text() -> None:
+    document = YamlDocument("a.yml", None, source=b"a: 1\nb: [x]\n", pickled_data=b"not a pickle")
+    assert document.data == {"a": 1, "b": ["x"]}
+    assert document.pos(("b", 0)) == SourcePos("a.yml", 2, 5)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +44,7 @@ def _domains(site: Path, which: str, today: str | None = None) -> tuple[list[Any
     the build date TODAY (a results period not over yet, the version of a charter in force).
     """
     from . import i18n
+    from .load import paused_gc
     from .validate import validate_site
 
     check_site_folder(site)
@@ -68,10 +68,10 @@ def _domains(site: Path, which: str, today: str | None = None) -> tuple[list[Any
             )
         domains.append(i18n.ui_domain(site))
     if which in ("all", "content"):
-        outcome = validate_site(site, when)
         # The site stays alive until the command ends: leave its objects out of the collections
         # that reading and writing the catalogs trigger (as `validate` does).
-        gc.freeze()
+        with paused_gc(freeze=True):
+            outcome = validate_site(site, when)
         if has_errors(outcome.diagnostics) or outcome.site is None:
             raise Problems(outcome.diagnostics)
         validated = outcome.site

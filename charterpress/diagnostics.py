@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -684,6 +684,11 @@ def registry_markdown() -> str:
 def error(code: str, message: str, pos: SourcePos | None = None, hint: str = "") -> Diagnostic:
     """Make a diagnostic at the registry's level for CODE."""
     return Diagnostic(code, message, pos, hint, REGISTRY[code].level)
+
+
+def strictly(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Under --strict, turn every warning into an error."""
+    return [replace(d, level=Level.ERROR) if d.level is Level.WARNING else d for d in diagnostics]
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SourcePos, error
-from .yamlsource import YamlDocument, load_yaml_file
+from .sourcecache import SourceMemo, entry_name
+from .yamlsource import YamlDocument, load_yaml_file, load_yaml_text, read_source_text, text_digest
 
 CONFIG_FILE = "site_config.yml"
 CHARTER_DIR = "charter"
@@ -30,6 +31,8 @@ class SourceSet:
     charter_ids: list[str] = field(default_factory=list)
     procedures: list[YamlDocument] = field(default_factory=list)
     results: list[YamlDocument] = field(default_factory=list)
+    # What the previous run read and checked, when the build cache is used.
+    memo: SourceMemo | None = None
 
 
 def relative_name(root: Path, path: Path) -> str:
@@ -41,8 +44,12 @@ def relative_name(root: Path, path: Path) -> str:
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the duration of the block."""
+def paused_gc(*, freeze: bool = False) -> Iterator[None]:
+    """Pause the cyclic garbage collector for the duration of the block.
+
+    With FREEZE, what is alive at the end of the block is moved out of the collector's reach
+    (gc.freeze) before it runs again: for what stays alive until the process ends.
+    """
     # Loading and checking a site allocates millions of small objects that all stay alive, so
     # each automatic collection walks everything allocated so far: half the CPU time of
     # `validate` at 200 charters. The YAML node graph and the models hold no reference cycles
@@ -52,6 +59,9 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        if freeze:
+            # Before enabling: the first collection after it would walk every object (1 s).
+            gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -64,11 +74,24 @@ def _yaml_files(folder: Path) -> list[Path]:
     )
 
 
-def _read_all(root: Path, paths: list[Path], diagnostics: list[Diagnostic]) -> list[YamlDocument]:
+def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
+    """Return path.resolve(), resolving each folder once (FOLDERS) for files that are no links."""
+    if path.is_symlink():
+        return path.resolve()
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
+
+
+def _read_all(
+    root: Path, paths: list[Path], diagnostics: list[Diagnostic], memo: SourceMemo | None
+) -> list[YamlDocument]:
     documents = []
     inside = root.resolve()
+    folders: dict[Path, Path] = {}
     for path in paths:
-        if not path.resolve().is_relative_to(inside):
+        if not _resolved(path, folders).is_relative_to(inside):
             diagnostics.append(
                 error(
                     "CP212",
@@ -78,17 +101,43 @@ def _read_all(root: Path, paths: list[Path], diagnostics: list[Diagnostic]) -> l
                 )
             )
             continue
-        document, problems = load_yaml_file(path, relative_name(root, path))
+        file = relative_name(root, path)
+        document, problems = (
+            load_yaml_file(path, file) if memo is None else _load_remembered(path, file, memo)
+        )
         diagnostics.extend(problems)
         if document is not None:
             documents.append(document)
     return documents
 
 
-def load_sources(root: Path) -> tuple[SourceSet, list[Diagnostic]]:
-    """Read site_config.yml and every charter, procedure and result file of the site at ROOT."""
+def _load_remembered(
+    path: Path, file: str, memo: SourceMemo
+) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    """Load one YAML file as load_yaml_file does, reusing its data if MEMO has its text's."""
+    text, diagnostics = read_source_text(path, file)
+    if text is None:
+        return None, diagnostics
+    source, digest = text_digest(text)
+    name = entry_name(file, digest)
+    pickled = memo.data(name)
+    if pickled is not None:
+        return YamlDocument(
+            file, None, digest=digest, source=source, pickled_data=pickled
+        ), diagnostics
+    document, problems = load_yaml_text(text, file)
+    if document is not None and not problems:
+        memo.read(name, document.data)
+    return document, diagnostics + problems
+
+
+def load_sources(root: Path, memo: SourceMemo | None = None) -> tuple[SourceSet, list[Diagnostic]]:
+    """Read site_config.yml and every charter, procedure and result file of the site at ROOT.
+
+    With MEMO, files whose text was read in the previous run are not parsed again.
+    """
     diagnostics: list[Diagnostic] = []
-    sources = SourceSet(root)
+    sources = SourceSet(root, memo=memo)
     config_path = root / CONFIG_FILE
     if not config_path.exists():
         diagnostics.append(
@@ -100,7 +149,7 @@ def load_sources(root: Path) -> tuple[SourceSet, list[Diagnostic]]:
             )
         )
     else:
-        configs = _read_all(root, [config_path], diagnostics)
+        configs = _read_all(root, [config_path], diagnostics, memo)
         sources.config = configs[0] if configs else None
     charter_paths = _yaml_files(root / CHARTER_DIR)
     if not charter_paths and not any(
@@ -114,9 +163,9 @@ def load_sources(root: Path) -> tuple[SourceSet, list[Diagnostic]]:
                 f"write a charter as {CHARTER_DIR}/<id>.yml",
             )
         )
-    sources.charters = _read_all(root, charter_paths, diagnostics)
+    sources.charters = _read_all(root, charter_paths, diagnostics, memo)
     sources.charter_ids = [p.stem for p in charter_paths]
-    sources.procedures = _read_all(root, _yaml_files(root / PROCEDURE_DIR), diagnostics)
+    sources.procedures = _read_all(root, _yaml_files(root / PROCEDURE_DIR), diagnostics, memo)
     result_paths = sorted(
         p
         for folder in sorted((root / RESULTS_DIR).glob("*"))
@@ -133,5 +182,5 @@ def load_sources(root: Path) -> tuple[SourceSet, list[Diagnostic]]:
                 f"move it to {RESULTS_DIR}/<charter id>/{stray.name}",
             )
         )
-    sources.results = _read_all(root, result_paths, diagnostics)
+    sources.results = _read_all(root, result_paths, diagnostics, memo)
     return sources, diagnostics

@@ -28,7 +28,7 @@ from . import (
     structured,
 )
 from .cache import CACHE_DIR, BuildCache
-from .diagnostics import Diagnostic, Level, error, has_errors
+from .diagnostics import Diagnostic, error, has_errors, strictly
 from .load import load_sources, paused_gc
 from .lock import OutputBusy
 from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
@@ -146,11 +146,6 @@ def with_base_url(site: ValidatedSite, base_url: str | None) -> ValidatedSite:
     # Every absolute address (site_url, canonical, hreflang, sitemap, JSON-LD, QR codes) is
     # made from config.base_url, so replacing it here moves all of them.
     return replace(site, config=site.config.model_copy(update={"base_url": base_url}))
-
-
-def strictly(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Under --strict, turn every warning into an error."""
-    return [replace(d, level=Level.ERROR) if d.level is Level.WARNING else d for d in diagnostics]
 
 
 def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SILENT) -> BuildResult:

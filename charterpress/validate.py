@@ -6,15 +6,17 @@ import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel
 
 from . import languages
 from .builddate import resolve_build_date
+from .cache import BuildCache
 from .calendars import CalendarError, ChannelCalendar, WorstCase, worst_case
 from .diagnostics import Diagnostic, SourcePos, error, has_errors
 from .load import CHARTER_DIR, PROCEDURE_DIR, SourceSet, load_sources, paused_gc
@@ -40,6 +42,7 @@ from .model import (
     timeframe,
 )
 from .modelerrors import check_document, did_you_mean, last_key
+from .sourcecache import SourceMemo, entry_name
 from .values import ID_PATTERN, PERIOD_FORMS, Duration, Period, TimeUnit, parse_period
 from .yamlsource import PathKey, YamlDocument
 
@@ -123,12 +126,8 @@ _LANGUAGE_KEYS = {"source_language", "languages", "language"}
 def language_alias_warnings(document: YamlDocument) -> list[Diagnostic]:
     """Warn where a language is written as an alias such as 'pt' (CP209)."""
     found = []
-    for path in document.values:
-        keys = [p for p in path if isinstance(p, str)]
-        if not keys or keys[-1] not in _LANGUAGE_KEYS:
-            continue  # most values: not a language, and not worth the walk to their value
-        value = _value_at(document.data, path)
-        if isinstance(value, str) and languages.is_alias(value):
+    for path, value in _language_values(document.data, (), False):
+        if languages.is_alias(value):
             canonical = languages.ALIASES[value]
             found.append(
                 error(
@@ -141,13 +140,26 @@ def language_alias_warnings(document: YamlDocument) -> list[Diagnostic]:
     return found
 
 
-def _value_at(data: Any, path: PathKey) -> Any:
-    for segment in path:
-        try:
-            data = data[segment]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
+def _language_values(data: Any, path: PathKey, is_language: bool) -> Iterator[tuple[PathKey, str]]:
+    """Yield each text in DATA written under a language key, in the order written, with its path.
+
+    IS_LANGUAGE says whether the nearest key above DATA is a language key (a list's items are
+    under their list's key).
+    """
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str):
+                if key in _LANGUAGE_KEYS:
+                    yield (*path, key), value
+            elif isinstance(value, dict | list):
+                yield from _language_values(value, (*path, key), key in _LANGUAGE_KEYS)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            if isinstance(item, str):
+                if is_language:
+                    yield (*path, index), item
+            elif isinstance(item, dict | list):
+                yield from _language_values(item, (*path, index), is_language)
 
 
 @functools.cache
@@ -157,10 +169,27 @@ def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(model.model_fields)
 
 
+@functools.cache
+def _fields_with_models(model: type[BaseModel]) -> tuple[str, ...]:
+    """Name the fields of MODEL whose type lets them hold a model (the others hold no ids)."""
+    return tuple(
+        name for name, info in model.model_fields.items() if _may_hold_models(info.annotation)
+    )
+
+
+def _may_hold_models(annotation: Any) -> bool:
+    """Say whether a value of type ANNOTATION can be or contain a model (when unsure: yes)."""
+    if annotation is Any:
+        return True
+    if isinstance(annotation, type) and not get_args(annotation):
+        return issubclass(annotation, BaseModel | list)
+    return any(_may_hold_models(arg) for arg in get_args(annotation))
+
+
 def _items_with_ids(value: Any, path: PathKey) -> Iterator[tuple[PathKey, list[Any]]]:
     """Yield every list of id-carrying models inside VALUE, with its path."""
     if isinstance(value, BaseModel):
-        for name in _field_names(type(value)):
+        for name in _fields_with_models(type(value)):
             yield from _items_with_ids(getattr(value, name), (*path, name))
     elif isinstance(value, list):
         if value and all(isinstance(v, BaseModel) and "id" in _field_names(type(v)) for v in value):
@@ -954,19 +983,87 @@ def _reserved_id_diagnostic(document: YamlDocument) -> list[Diagnostic]:
     ]
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _checked(
+    document: YamlDocument, model: type[M], memo: SourceMemo | None
+) -> tuple[M | None, list[Diagnostic]]:
+    """Check DOCUMENT against MODEL (check_document), or reuse the model MEMO keeps for its text."""
+    if memo is None:
+        return check_document(document, model)
+    name = entry_name(document.file, document.digest)
+    kept = memo.model(name, model)
+    if isinstance(kept, model):
+        return kept, []
+    instance, problems = check_document(document, model)
+    if instance is not None and not problems:
+        memo.checked(name, instance)
+    return instance, problems
+
+
+def _remembered(
+    memo: SourceMemo | None,
+    document: YamlDocument,
+    check: str,
+    run: Callable[[], list[Diagnostic]],
+    inputs: str = "",
+) -> list[Diagnostic]:
+    """Return what RUN finds in DOCUMENT, or what it found in the same text before (with MEMO).
+
+    INPUTS names whatever else RUN reads (see SourceMemo.findings).
+    """
+    if memo is None:
+        return run()
+    return memo.findings(entry_name(document.file, document.digest), check, inputs, run)
+
+
+def _charter_findings(charter: Charter, document: YamlDocument) -> list[Diagnostic]:
+    """Check what a charter's own file must hold together: ids and references."""
+    return (
+        duplicate_id_diagnostics(charter, document)
+        + charter_reference_diagnostics(charter, document)
+        + charter_item_references(charter, document)
+    )
+
+
+def _procedure_findings(procedure: Procedure, document: YamlDocument) -> list[Diagnostic]:
+    """Check what a procedure's own file must hold together: ids and references."""
+    return duplicate_id_diagnostics(procedure, document) + procedure_item_references(
+        procedure, document
+    )
+
+
+def _staff_time_inputs(
+    procedure: Procedure,
+    charters: dict[str, CharterSource],
+    config_document: YamlDocument,
+    build_date: dt.date,
+) -> str:
+    """Name what staff_time_diagnostics reads besides the procedure: for SourceMemo.findings."""
+    parts = [config_document.digest, build_date.isoformat()]
+    for delivery in procedure.delivers:
+        source = charters.get(delivery.charter)
+        document = source.document if source is not None else None
+        parts.append(f"{delivery.charter}={document.file}:{document.digest}" if document else "-")
+    return "\n".join(parts)
+
+
 def _check_charters(sources: SourceSet, diagnostics: list[Diagnostic]) -> dict[str, CharterSource]:
     charters: dict[str, CharterSource] = {}
     for document in sources.charters:
         charter_id = Path(document.file).stem
         diagnostics += _file_id_diagnostic(document, CHARTER_DIR, "charter")
         diagnostics += _reserved_id_diagnostic(document)
-        charter, problems = check_document(document, Charter)
-        diagnostics += problems + language_alias_warnings(document)
+        charter, problems = _checked(document, Charter, sources.memo)
+        diagnostics += problems + _remembered(
+            sources.memo, document, "aliases", partial(language_alias_warnings, document)
+        )
         if charter is None:
             continue
-        diagnostics += duplicate_id_diagnostics(charter, document)
-        diagnostics += charter_reference_diagnostics(charter, document)
-        diagnostics += charter_item_references(charter, document)
+        diagnostics += _remembered(
+            sources.memo, document, "charter", partial(_charter_findings, charter, document)
+        )
         if charter_id in charters:
             diagnostics.append(duplicate_file(document, charters[charter_id].document))
             continue
@@ -981,12 +1078,13 @@ def _check_procedures(
     for document in sources.procedures:
         procedure_id = Path(document.file).stem
         diagnostics += _file_id_diagnostic(document, PROCEDURE_DIR, "procedure")
-        procedure, problems = check_document(document, Procedure)
+        procedure, problems = _checked(document, Procedure, sources.memo)
         diagnostics += problems
         if procedure is None:
             continue
-        diagnostics += duplicate_id_diagnostics(procedure, document)
-        diagnostics += procedure_item_references(procedure, document)
+        diagnostics += _remembered(
+            sources.memo, document, "procedure", partial(_procedure_findings, procedure, document)
+        )
         if procedure_id in procedures:
             diagnostics.append(duplicate_file(document, procedures[procedure_id].document))
             continue
@@ -1001,11 +1099,16 @@ def _check_results(sources: SourceSet, diagnostics: list[Diagnostic]) -> list[Re
         path = Path(document.file)
         charter_id, period_name = path.parent.name, path.stem
         period = result_period(document, diagnostics)
-        result_set, problems = check_document(document, ResultSet)
+        result_set, problems = _checked(document, ResultSet, sources.memo)
         diagnostics += problems
         if result_set is None or period is None:
             continue
-        diagnostics += duplicate_id_diagnostics(result_set, document)
+        diagnostics += _remembered(
+            sources.memo,
+            document,
+            "results",
+            partial(duplicate_id_diagnostics, result_set, document),
+        )
         key = (charter_id, period_name)
         if key in seen:
             diagnostics.append(duplicate_file(document, seen[key]))
@@ -1021,7 +1124,7 @@ def validate_sources(sources: SourceSet, today: dt.date | None = None) -> Valida
     diagnostics: list[Diagnostic] = []
     config: SiteConfig | None = None
     if sources.config is not None:
-        config, problems = check_document(sources.config, SiteConfig)
+        config, problems = _checked(sources.config, SiteConfig, sources.memo)
         diagnostics += problems + language_alias_warnings(sources.config)
         if config is not None:
             diagnostics += duplicate_id_diagnostics(config, sources.config)
@@ -1040,9 +1143,20 @@ def validate_sources(sources: SourceSet, today: dt.date | None = None) -> Valida
         diagnostics += delivery_references(
             procedure.procedure, procedure.document, charters, unchecked
         )
-        if config is not None:
-            diagnostics += staff_time_diagnostics(
-                procedure.procedure, procedure.document, charters, config, build_date
+        if config is not None and sources.config is not None:
+            diagnostics += _remembered(
+                sources.memo,
+                procedure.document,
+                "staff time",
+                partial(
+                    staff_time_diagnostics,
+                    procedure.procedure,
+                    procedure.document,
+                    charters,
+                    config,
+                    build_date,
+                ),
+                _staff_time_inputs(procedure.procedure, charters, sources.config, build_date),
             )
     for result in results:
         diagnostics += result_diagnostics(result, charters, build_date, unchecked)
@@ -1054,14 +1168,21 @@ def validate_sources(sources: SourceSet, today: dt.date | None = None) -> Valida
     return ValidationOutcome(site, diagnostics)
 
 
-def validate_site(root: Path, today: dt.date | None = None) -> ValidationOutcome:
+def validate_site(
+    root: Path, today: dt.date | None = None, cache: BuildCache | None = None
+) -> ValidationOutcome:
     """Load and validate the site at ROOT: every problem of every file, in one run.
 
     TODAY is the build date (see builddate.py); without it, SOURCE_DATE_EPOCH or the clock.
+    With CACHE, files whose text has not changed since the previous run are neither parsed nor
+    checked against the model again (sourcecache.py).
     """
+    memo = SourceMemo.open(cache) if cache is not None and cache.enabled else None
     with paused_gc():
-        sources, diagnostics = load_sources(root)
+        sources, diagnostics = load_sources(root, memo)
         outcome = validate_sources(sources, today)
+    if memo is not None:
+        memo.store()
     outcome.diagnostics = diagnostics + outcome.diagnostics
     if has_errors(outcome.diagnostics):
         outcome.site = None

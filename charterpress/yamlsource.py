@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+import pickle
 import re
 import stat
 from collections.abc import Iterator
@@ -87,16 +88,82 @@ class Mark(NamedTuple):
     column: int
 
 
-@dataclass
-class YamlDocument:
-    """The data of one YAML file and the position of each of its values and keys."""
+@dataclass(slots=True)
+class _PositionTables:
+    """Where each value (by its path) and each mapping key (by the path of its value) is written."""
 
-    file: str
-    data: Any
     values: dict[PathKey, Mark] = field(default_factory=dict)
     keys: dict[PathKey, Mark] = field(default_factory=dict)
-    # The SHA-256 of the text the document was read from: what the build cache keys results by.
-    digest: str = ""
+
+
+class YamlDocument:
+    """The data of one YAML file and the position of each of its values and keys.
+
+    The position tables are made when first asked for, by reading the text again: a site whose
+    files are right never needs them to be validated, and they are the larger part of a loaded
+    document (a position for every value). The data of a file reused from the previous run
+    (sourcecache.py) stays pickled until it is first read: `validate` reuses what was checked in
+    it, and does not read it.
+    """
+
+    __slots__ = ("_data", "_pickled_data", "_source", "_tables", "digest", "file")
+
+    def __init__(
+        self,
+        file: str,
+        data: Any,
+        *,
+        digest: str = "",
+        source: bytes = b"",
+        tables: _PositionTables | None = None,
+        pickled_data: bytes = b"",
+    ) -> None:
+        self.file = file
+        self._data = data
+        self._pickled_data = pickled_data  # the data, pickled, when DATA is None until read
+        # The SHA-256 of the text the document was read from: what the build cache keys by.
+        self.digest = digest
+        self._source = source  # the UTF-8 text, until the position tables and data are made
+        self._tables = tables
+
+    @property
+    def data(self) -> Any:
+        """The file's plain data (see the module's docstring)."""
+        if self._pickled_data:
+            self._data = _unpickled_data(self._pickled_data, self._source, self.file)
+            self._pickled_data = b""
+        return self._data
+
+    @data.setter
+    def data(self, data: Any) -> None:
+        self._data = data
+        self._pickled_data = b""
+
+    def __repr__(self) -> str:
+        return f"YamlDocument({self.file!r}, digest={self.digest[:12]!r})"
+
+    def __getstate__(self) -> tuple[str, Any, str, bytes, _PositionTables | None]:
+        return self.file, self.data, self.digest, self._source, self._tables
+
+    def __setstate__(self, state: tuple[str, Any, str, bytes, _PositionTables | None]) -> None:
+        self.file, self.data, self.digest, self._source, self._tables = state
+
+    @property
+    def values(self) -> dict[PathKey, Mark]:
+        """The position of each value, by its path (keys and list indexes)."""
+        return self._positions().values
+
+    @property
+    def keys(self) -> dict[PathKey, Mark]:
+        """The position of each mapping key, by the path of its value."""
+        return self._positions().keys
+
+    def _positions(self) -> _PositionTables:
+        if self._tables is None:
+            self._tables = _position_tables(self._source.decode("utf-8"))
+            if not self._pickled_data:
+                self._source = b""
+        return self._tables
 
     def pos(self, path: PathKey, *, key: bool = False) -> SourcePos:
         """Return the source position of PATH, or of its nearest ancestor that has one."""
@@ -230,6 +297,12 @@ def _not_utf8(raw: bytes, start: int, file: str) -> Diagnostic:
     )
 
 
+def text_digest(text: str) -> tuple[bytes, str]:
+    """Return TEXT in UTF-8 and its SHA-256 (YamlDocument.digest)."""
+    source = text.encode()
+    return source, hashlib.sha256(source).hexdigest()
+
+
 def load_yaml_file(path: Path, file: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Load one YAML source file whose root must be a mapping."""
     text, diagnostics = read_source_text(path, file)
@@ -244,34 +317,68 @@ def load_yaml_text(text: str, file: str) -> tuple[YamlDocument | None, list[Diag
     forbidden = _forbidden_character(text, file)
     if forbidden is not None:
         return None, [forbidden]
+    common = _read_common_document(text, file)
+    if common is not None:
+        return common, []
     try:
-        root = _compose(text, file)
-        if root is None or (root.kind == "scalar" and root.plain and _NULL_RE.match(root.value)):
-            raise YamlError(
-                error(
-                    "CP103",
-                    "the file is empty: it holds nothing but blank lines or comments",
-                    SourcePos(file, 1, 1),
-                    "write the file's content, or delete the file",
-                )
-            )
-        if root.kind != "map":
-            found = "a list" if root.kind == "seq" else "a single value"
-            raise YamlError(
-                error(
-                    "CP110",
-                    f"the file must hold a mapping (key: value), but holds {found}",
-                    _pos(file, root.mark),
-                    "write the file as 'key: value' lines; remove the leading '- '"
-                    if root.kind == "seq"
-                    else "write the file as 'key: value' lines",
-                )
-            )
-        document = YamlDocument(file, None, digest=hashlib.sha256(text.encode()).hexdigest())
-        document.data = _Converter(file, document).convert(root, (), 0)
+        return _compose_document(text, file), []
     except YamlError as exc:
         return None, [_inside(exc.diagnostic, text)]
-    return document, []
+
+
+def _compose_document(text: str, file: str) -> YamlDocument:
+    """Read any file through the node graph, with its position tables; raise YamlError if wrong."""
+    root = _compose(text, file)
+    if root is None or (root.kind == "scalar" and root.plain and _NULL_RE.match(root.value)):
+        raise YamlError(
+            error(
+                "CP103",
+                "the file is empty: it holds nothing but blank lines or comments",
+                SourcePos(file, 1, 1),
+                "write the file's content, or delete the file",
+            )
+        )
+    if root.kind != "map":
+        found = "a list" if root.kind == "seq" else "a single value"
+        raise YamlError(
+            error(
+                "CP110",
+                f"the file must hold a mapping (key: value), but holds {found}",
+                _pos(file, root.mark),
+                "write the file as 'key: value' lines; remove the leading '- '"
+                if root.kind == "seq"
+                else "write the file as 'key: value' lines",
+            )
+        )
+    tables = _PositionTables()
+    data = _Converter(file, tables).convert(root, (), 0)
+    return YamlDocument(file, data, digest=hashlib.sha256(text.encode()).hexdigest(), tables=tables)
+
+
+def _position_tables(text: str) -> _PositionTables:
+    """Make the position tables of a text that was read without error before."""
+    loader = _EventLoader(text)
+    try:
+        tables = _PositionTables()
+        _common_events(loader, tables)
+        return tables
+    except (_Unusual, yaml.YAMLError):
+        pass
+    finally:
+        loader.dispose()
+    try:
+        return _compose_document(text, "")._positions()
+    except YamlError:  # pragma: no cover - the same text was read without error
+        return _PositionTables()
+
+
+def _unpickled_data(pickled: bytes, source: bytes, file: str) -> Any:
+    """Return the data pickled by sourcecache.py, or read it again from SOURCE if it cannot be."""
+    try:
+        return pickle.loads(pickled)
+    except Exception:  # pickled by another version of the code: read the text again
+        document, _ = load_yaml_text(source.decode("utf-8"), file)
+        return document.data if document is not None else None
 
 
 def _inside(diagnostic: Diagnostic, text: str) -> Diagnostic:
@@ -690,12 +797,133 @@ def _compose(text: str, file: str) -> _Node | None:
     return bottom[0] if bottom else None
 
 
+class _Unusual(Exception):
+    """The common-case reader met something it leaves to the full composer."""
+
+
+_new_mark = tuple.__new__  # Mark(line, column) without the NamedTuple's Python-level __new__
+
+
+def _read_common_document(text: str, file: str) -> YamlDocument | None:
+    """Read the common case in one pass over the events: data and positions together.
+
+    The common case is a mapping at the root with no anchor, alias, tag or merge key, no
+    repeated or empty key, within the limits, and no YAML error. It gives the same data and
+    positions as _compose and _Converter, without the node graph. Anything else returns None, and
+    the full composer reads the file again and reports exactly what it finds.
+    """
+    loader = _EventLoader(text)
+    try:
+        data = _common_events(loader, None)
+    except (_Unusual, yaml.YAMLError):
+        return None
+    finally:
+        loader.dispose()
+    source, digest = text_digest(text)
+    return YamlDocument(file, data, digest=digest, source=source)
+
+
+def _common_events(loader: Any, tables: _PositionTables | None) -> dict[str, Any]:
+    """Build a document's data, and fill TABLES if given, from its events.
+
+    See _read_common_document for what the common case is.
+    """
+    get_event = loader.get_event
+    _expect(get_event(), yaml.StreamStartEvent)
+    _expect(get_event(), yaml.DocumentStartEvent)
+    event = _expect(get_event(), yaml.MappingStartEvent)
+    record = tables is not None
+    values: dict[PathKey, Mark] = tables.values if tables is not None else {}
+    keys: dict[PathKey, Mark] = tables.keys if tables is not None else {}
+    root: dict[str, Any] = {}
+    if record:
+        start = event.start_mark
+        values[()] = _new_mark(Mark, (start.line + 1, start.column + 1))
+    # The open collections above the current one: (collection, path, is a mapping).
+    stack: list[tuple[Any, PathKey, bool]] = []
+    container: Any = root
+    path: PathKey = ()
+    in_mapping = True
+    key: str | None = None  # in a mapping: the key whose value comes next, if any
+    key_path: PathKey = ()
+    written = 1
+    scalar_event, end_events = yaml.ScalarEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    start_events = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event:
+            written += 1
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            value = event.value
+            if in_mapping:
+                if key is None:
+                    if value in container or value == _MERGE_KEY or not value.strip():
+                        raise _Unusual
+                    key = value
+                    if record:
+                        key_path = (*path, value)
+                        start = event.start_mark
+                        keys[key_path] = _new_mark(Mark, (start.line + 1, start.column + 1))
+                    continue
+                container[key] = _resolve_plain(value) if event.implicit[0] else value
+                key = None
+                if record:
+                    start = event.start_mark
+                    values[key_path] = _new_mark(Mark, (start.line + 1, start.column + 1))
+            else:
+                if record:
+                    start = event.start_mark
+                    values[(*path, len(container))] = _new_mark(
+                        Mark, (start.line + 1, start.column + 1)
+                    )
+                container.append(_resolve_plain(value) if event.implicit[0] else value)
+        elif kind in end_events:
+            if not stack:
+                break
+            container, path, in_mapping = stack.pop()
+        elif kind in start_events:
+            written += 1
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH - 2:
+                raise _Unusual
+            child: Any = {} if kind is yaml.MappingStartEvent else []
+            if in_mapping:
+                if key is None:  # a collection used as a key
+                    raise _Unusual
+                container[key] = child
+                child_path = (*path, key)
+                key = None
+            else:
+                child_path = (*path, len(container))
+                container.append(child)
+            if record:
+                start = event.start_mark
+                values[child_path] = _new_mark(Mark, (start.line + 1, start.column + 1))
+            stack.append((container, path, in_mapping))
+            container, path, in_mapping = child, child_path, kind is yaml.MappingStartEvent
+        else:  # an alias, or an event out of place
+            raise _Unusual
+    _expect(get_event(), yaml.DocumentEndEvent)
+    _expect(get_event(), yaml.StreamEndEvent)
+    if written > MAX_WRITTEN:
+        raise _Unusual
+    return root
+
+
+def _expect(event: Any, kind: type) -> Any:
+    """Return EVENT if it is of KIND, with no anchor or tag; else leave the file to _compose."""
+    if type(event) is not kind or getattr(event, "anchor", None) or getattr(event, "tag", None):
+        raise _Unusual
+    return event
+
+
 class _Converter:
     """Turn the node graph into plain data, expanding aliases within the bounds."""
 
-    def __init__(self, file: str, document: YamlDocument) -> None:
+    def __init__(self, file: str, tables: _PositionTables) -> None:
         self.file = file
-        self.document = document
+        self.document = tables
         self.expanded = 0  # values produced by expanding aliases
 
     def fail(self, code: str, message: str, mark: Mark, hint: str) -> YamlError:
@@ -794,7 +1022,7 @@ class _Converter:
         for source in sources:
             # Convert into a scratch document, so that keys written in the mapping itself keep
             # their own positions; only the keys the merge adds take the position of '<<'.
-            scratch = YamlDocument(self.file, None)
+            scratch = _PositionTables()
             saved, self.document = self.document, scratch
             try:
                 merged = self.mapping(source, path, depth, mark)

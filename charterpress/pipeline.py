@@ -32,6 +32,7 @@ from .diagnostics import Diagnostic, error, has_errors, strictly
 from .load import load_sources, paused_gc
 from .lock import OutputBusy
 from .render import Edition, RenderedLanguage, Renderer, TemplateFailure
+from .sourcecache import SourceMemo
 from .validate import ValidatedSite, overdue_reviews, validate_sources
 
 
@@ -150,9 +151,13 @@ def with_base_url(site: ValidatedSite, base_url: str | None) -> ValidatedSite:
 
 def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SILENT) -> BuildResult:
     """Run every stage; replace the output folder only if all of them succeeded."""
+    # Opened first: the sources read in the previous run, then pages and MkDocs builds, come
+    # from it.
+    cache = BuildCache.open(options.site / CACHE_DIR if options.cache else None)
+    memo = SourceMemo.open(cache) if cache.enabled else None
     reporter.start(progress.LOAD)
     with paused_gc():
-        sources, diagnostics = load_sources(options.site)
+        sources, diagnostics = load_sources(options.site, memo)
     files = [sources.config] if sources.config else []
     reporter.finish(
         progress.LOAD, files=len(files + sources.charters + sources.procedures + sources.results)
@@ -160,6 +165,8 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     reporter.start(progress.VALIDATE)
     with paused_gc():
         outcome = validate_sources(sources, options.today)
+    if memo is not None:
+        memo.store()
     diagnostics += outcome.diagnostics
     if outcome.site is None or has_errors(diagnostics):
         reporter.finish(progress.VALIDATE, detail="problems found")
@@ -177,8 +184,6 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     if refusal is not None:
         return BuildResult(None, _finish([*diagnostics, refusal], options))
 
-    # Opened before rendering: pages, as well as MkDocs builds, come from it.
-    cache = BuildCache.open(site.root / CACHE_DIR if options.cache else None)
     renderer = Renderer(site.root, cache)
     built, problems, later = render_languages(renderer, site, options, cache, reporter)
     diagnostics += problems

@@ -102,6 +102,7 @@ def counted(counts: Mapping[str, int]) -> str:
 
 # What each stage of the build cache keeps, for the summary (cache.py names the stages).
 CACHE_NOUNS = {
+    "source": "source files",
     "translate": "translated files",
     "render": "rendered pages",
     "render-handbook": "rendered handbook pages",
@@ -111,7 +112,7 @@ CACHE_NOUNS = {
     "page": "built pages",
 }
 # The cache's own bookkeeping (what a page read, parsed catalogs): not results a reader counts.
-CACHE_INTERNAL = ("-reads", "catalog", "catalog_groups")
+CACHE_INTERNAL = ("-reads", "catalog", "catalog_groups", "sources")
 
 
 def cache_reuse(stats: Mapping[str, int]) -> str:

@@ -24,6 +24,7 @@ from .diagnostics import Diagnostic
 
 STAGE = "sources"
 SLOT = "all"
+FILE_STAGE = "source"  # the counters of the files reused (BuildCache.stats), one per file
 
 
 @dataclass(slots=True)
@@ -73,6 +74,8 @@ class SourceMemo:
         entry = self.current.get(name)
         if entry is None:
             entry = self._unpickled(name)
+            # Counted once per file, as `build --verbose` says it: "reused 899 of 900 source files".
+            self.cache.stats[f"{FILE_STAGE}_misses" if entry is None else f"{FILE_STAGE}_hits"] += 1
             if entry is None:
                 return None
             self.current[name] = entry

@@ -24,7 +24,7 @@ TEXT_SUFFIXES = (".html", ".xml", ".txt", ".json", ".ics", ".js", ".css")
 def preview(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the minimal site once with --base-url (no trailing slash: it is added)."""
     out = tmp_path_factory.mktemp("base-url") / "out"
-    args = ["build", "--quiet", "--site", str(MINIMAL), "--out", str(out)]
+    args = ["build", "--quiet", "--site", str(MINIMAL), "--out", str(out), "--no-cache"]
     result = CliRunner().invoke(
         main,
         [*args, "--today", "2026-06-15", "--base-url", BASE.rstrip("/")],
@@ -111,7 +111,7 @@ def test_a_base_url_that_is_not_a_web_address_is_refused(tmp_path: Path, value: 
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,
-        ["build", "--site", str(MINIMAL), "--out", str(out), "--base-url", value],
+        ["build", "--site", str(MINIMAL), "--out", str(out), "--base-url", value, "--no-cache"],
         catch_exceptions=False,
     )
     assert result.exit_code == 1

@@ -223,7 +223,7 @@ def test_each_language_has_its_own_404_page(public: Path) -> None:
 @pytest.fixture(scope="module")
 def untranslated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("untranslated") / "out"
-    result = build_site(BuildOptions(site=ROOTS / "minimal", today=TODAY, out=out))
+    result = build_site(BuildOptions(site=ROOTS / "minimal", today=TODAY, out=out, cache=False))
     assert result.ok, [str(d) for d in result.diagnostics]
     assert {d.code for d in result.diagnostics} == {"CP610"}
     assert result.languages == ["en", "pt-PT"]

@@ -37,13 +37,16 @@ def assert_same_tree(a: Path, b: Path) -> None:
 def test_pool_output_is_byte_identical_to_one_by_one(tmp_path: Path) -> None:
     built: list[tuple[str, str]] = []
     site = ROOTS / "minimal"
-    one = build_site(BuildOptions(site=site, today=TODAY, out=tmp_path / "one", jobs=1))
+    one = build_site(
+        BuildOptions(site=site, today=TODAY, out=tmp_path / "one", jobs=1, cache=False)
+    )
     pool = build_site(
         BuildOptions(
             site=site,
             today=TODAY,
             out=tmp_path / "pool",
             jobs=2,
+            cache=False,  # both built: the pool's output is not the cache's copy of the first
             on_built=lambda kind, segment, _pages: built.append((kind, segment)),
         )
     )
@@ -75,7 +78,9 @@ def test_a_dead_worker_is_cp423_and_nothing_is_written(
     # Sent to the pool by name (this module's), as the real one is.
     monkeypatch.setattr(mkdocs_site, "_build_in_worker", _die_in_public_pt)
     out = tmp_path / "out"
-    result = build_site(BuildOptions(site=ROOTS / "minimal", today=TODAY, out=out, jobs=2))
+    result = build_site(
+        BuildOptions(site=ROOTS / "minimal", today=TODAY, out=out, jobs=2, cache=False)
+    )
     assert not result.ok and result.out is None
     failures = [d for d in result.diagnostics if d.code == "CP423"]
     assert failures, [str(d) for d in result.diagnostics]

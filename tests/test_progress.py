@@ -171,11 +171,16 @@ def test_no_color_on_a_terminal_keeps_the_bar_without_escape_codes() -> None:
 
 
 def build(tmp_path: Path, *args: str, env: dict[str, str | None] | None = None) -> Result:
-    """Run `build` of the minimal site in this process (stderr is not a terminal)."""
-    out = tmp_path / "out"
+    """Run `build` of a copy of the minimal site in this process (stderr is not a terminal).
+
+    A copy: the build keeps its cache in the site's folder, and the test roots stay as in git.
+    """
+    out, site = tmp_path / "out", tmp_path / "site"
+    if not site.exists():
+        shutil.copytree(MINIMAL, site)
     return CliRunner().invoke(
         main,
-        ["build", "--site", str(MINIMAL), "--out", str(out), "--today", TODAY, *args],
+        ["build", "--site", str(site), "--out", str(out), "--today", TODAY, *args],
         env={**PLAIN_ENV, **(env or {})},
         catch_exceptions=False,
     )
@@ -274,7 +279,14 @@ def test_on_a_terminal_the_build_has_colour_and_a_progress_bar(tmp_path: Path) -
     """Run `python build.py build` with its stderr on a pseudo-terminal, as a person would."""
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    command = [sys.executable, str(REPO / "build.py"), "build", "--site", str(MINIMAL)]
+    command = [
+        sys.executable,
+        str(REPO / "build.py"),
+        "build",
+        "--site",
+        str(MINIMAL),
+        "--no-cache",
+    ]
     with subprocess.Popen(
         [*command, "--out", str(tmp_path / "out"), "--today", TODAY],
         stdin=subprocess.DEVNULL,

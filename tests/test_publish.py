@@ -147,6 +147,7 @@ def test_the_command_line_refuses_a_foreign_folder(tmp_path: Path) -> None:
             str(out),
             "--today",
             "2026-06-15",
+            "--no-cache",  # the test roots stay as they are in git
         ],
         capture_output=True,
         text=True,

@@ -450,7 +450,7 @@ def write_handbook(
         contextlib.nullcontext(builder)
         if builder
         else mkdocs_site.ProjectBuilder(today, 1) as pool,
-        publish.scratch_folder("charterpress-handbook-") as work,
+        publish.scratch_folder(handbook.parent, "handbook") as work,
     ):
         started = []
         for language in rendered:

@@ -325,7 +325,7 @@ def _build_both(
 
     with (
         mkdocs_site.ProjectBuilder(options.today, options.jobs, on_built, cache) as builder,
-        publish.scratch_folder("charterpress-mkdocs-") as work,
+        publish.scratch_folder(staging, "mkdocs") as work,
     ):
         reporter.start(progress.MKDOCS_PUBLIC)
         finish_public = _start_public(

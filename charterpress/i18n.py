@@ -1864,7 +1864,7 @@ class ContentCatalogs:
             if parsed != digest:
                 self._changed.add(language)
                 return lookup
-            if self.cache is None:
+            if self.cache is None and _memoisable(path):
                 # With the cache, the next build reads the lookup from it before this memo:
                 # keeping it here too would only hold every catalog's texts for nothing.
                 _LOOKUPS[memo] = (parsed, lookup)
@@ -1879,6 +1879,18 @@ class ContentCatalogs:
 # -n 50: 110 MB for four catalogs, kept for the whole build), and a build needs only this.
 # Filled only by builds without the cache (`serve --no-cache`): the cache is read first.
 _LOOKUPS: dict[tuple[str, str], tuple[str, CatalogLookup]] = {}
+# Only catalogs up to this size are memoised: every language's lookup stays in _LOOKUPS until the
+# process ends, so a one-shot `build --no-cache` of a large site held them all (bench/generate.py
+# -n 200: four 30 MB catalogs, 150 MB of lookups) though it never builds again.
+MEMO_CATALOG_BYTES = 1024 * 1024
+
+
+def _memoisable(path: Path) -> bool:
+    """Return whether the lookup of the catalog at PATH is small enough to keep in _LOOKUPS."""
+    try:
+        return path.stat().st_size <= MEMO_CATALOG_BYTES
+    except OSError:
+        return False
 
 
 def _parse_lookup(

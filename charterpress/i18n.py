@@ -469,6 +469,24 @@ _PO_STRING = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(rf"^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_PO_STRING}$")
 
 
+# Where str.splitlines() splits.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Yield the lines of TEXT as str.splitlines() returns them, one at a time.
+
+    A list of every line of a large catalog (N = 200: 30 MB, 680,000 lines) was twice the size
+    of its text, at the peak of a build.
+    """
+    start = 0
+    for found in _LINE_BREAK.finditer(text):
+        yield text[start : found.start()]
+        start = found.end()
+    if start < len(text):
+        yield text[start:]
+
+
 def lint_po(text: str) -> tuple[int, str] | None:
     """Return the first line that is not gettext PO syntax, and why; Babel reads on past it."""
     control = CONTROL_CHARACTER.search(text)
@@ -476,7 +494,7 @@ def lint_po(text: str) -> tuple[int, str] | None:
         # Babel would read it into a translation and publish it; no page can show it.
         where = text.count("\n", 0, control.start()) + 1
         return where, f"the line holds the control character U+{ord(control.group()):04X}"
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_lines(text), start=1):
         line = raw.strip()
         if line.startswith("#~"):
             line = line[2:].strip()

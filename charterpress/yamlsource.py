@@ -764,7 +764,7 @@ class _Converter:
             if key == _MERGE_KEY and key_node.kind == "scalar" and key_node.plain:
                 merges.append((value_node, key_mark))
                 continue
-            # One tuple for both tables: a site's positions are most of its validated size.
+            # One tuple for both tables: positions are a third of a validated site (N = 50).
             here = (*path, key)
             self.document.keys[here] = key_mark
             result[key] = self.convert(value_node, here, depth + 1, via)

@@ -261,6 +261,8 @@ class BuildCache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             pending = entry.with_name(f".new-{uuid.uuid4().hex}")
             with pending.open("wb") as handle:
+                # Written in two parts: joined, a large value (a catalog's lookup) had a second
+                # copy made at the peak of the build.
                 handle.write(hashlib.sha256(payload).digest())
                 handle.write(payload)
             pending.replace(entry)  # whole or not at all, for concurrent builds

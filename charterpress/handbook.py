@@ -442,15 +442,23 @@ def write_handbook(
     today: dt.date,
     strict: bool,
     builder: mkdocs_site.ProjectBuilder | None = None,
+    bodies: Path | None = None,
 ) -> list[Diagnostic]:
-    """Build the rendered handbook of every language into HANDBOOK; add to DIAGNOSTICS."""
+    """Build the rendered handbook of every language into HANDBOOK; add to DIAGNOSTICS.
+
+    BODIES: the folder of the projects (one per language segment) into which the pages'
+    Markdown was written as each language was rendered (mkdocs_site.write_page_bodies); by
+    default the pages carry their Markdown and the projects go to a temporary folder.
+    """
     source = languages.BY_CODE[site.config.source_language]
     handbook.mkdir()
     with (
         contextlib.nullcontext(builder)
         if builder
         else mkdocs_site.ProjectBuilder(today, 1) as pool,
-        publish.scratch_folder(handbook.parent, "handbook") as work,
+        publish.scratch_folder(handbook.parent, "handbook")
+        if bodies is None
+        else contextlib.nullcontext(Path(bodies)) as work,
     ):
         started = []
         for language in rendered:
@@ -462,6 +470,7 @@ def write_handbook(
                 site_root=site.root,
                 editions=[r.language for r in rendered],
                 strict=strict,
+                bodies_written=bodies is not None,
             )
             started.append((segment, pool.submit(project, publish.HANDBOOK, len(language.pages))))
         for segment, built in started:
@@ -496,8 +505,12 @@ def write_project(
     site_root: Path,
     editions: Sequence[languages.Language],
     strict: bool,
+    bodies_written: bool = False,
 ) -> mkdocs_site.Project:
-    """Write a handbook project: the public project's frame, the handbook's override and CSS."""
+    """Write a handbook project: the public project's frame, the handbook's override and CSS.
+
+    BODIES_WRITTEN: as for mkdocs_site.write_project.
+    """
     project = mkdocs_site.write_project(
         rendered,
         project_dir,
@@ -505,6 +518,7 @@ def write_project(
         site_root=site_root,
         labels=rendered.labels,
         strict=strict,
+        bodies_written=bodies_written,
     )
     # The handbook's own page frame replaces the public one: noindex, and none of the public
     # site's links to other languages or structured data.

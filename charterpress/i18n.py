@@ -42,7 +42,7 @@ from typing import (
     get_origin,
 )
 
-from babel.core import UnknownLocaleError
+from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -469,6 +469,24 @@ _PO_STRING = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(rf"^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_PO_STRING}$")
 
 
+# Where str.splitlines() splits.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Yield the lines of TEXT as str.splitlines() returns them, one at a time.
+
+    A list of every line of a large catalog (N = 200: 30 MB, 680,000 lines) was twice the size
+    of its text, at the peak of a build.
+    """
+    start = 0
+    for found in _LINE_BREAK.finditer(text):
+        yield text[start : found.start()]
+        start = found.end()
+    if start < len(text):
+        yield text[start:]
+
+
 def lint_po(text: str) -> tuple[int, str] | None:
     """Return the first line that is not gettext PO syntax, and why; Babel reads on past it."""
     control = CONTROL_CHARACTER.search(text)
@@ -476,7 +494,7 @@ def lint_po(text: str) -> tuple[int, str] | None:
         # Babel would read it into a translation and publish it; no page can show it.
         where = text.count("\n", 0, control.start()) + 1
         return where, f"the line holds the control character U+{ord(control.group()):04X}"
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_lines(text), start=1):
         line = raw.strip()
         if line.startswith("#~"):
             line = line[2:].strip()
@@ -521,13 +539,15 @@ def read_catalog(
         problem = lint_po(text)
         if problem is not None:
             raise CatalogError(path, *problem)
+        # Babel reads the bytes (in the charset its header names): the text, as large as the
+        # file or twice as large, need not stay while the Catalog is built (N = 200: 30 MB).
+        del text
         catalog = read_po(io.BytesIO(raw), locale=locale, domain=domain, abort_invalid=True)
     except PoFileError as exc:
         raise CatalogError(path, int(exc.lineno) + 1, str(exc).rsplit(" on ", 1)[0]) from None
     except LookupError as exc:  # an unknown charset in the Content-Type header
-        header = next(
-            (n for n, line in enumerate(text.splitlines(), 1) if "Content-Type:" in line), 1
-        )
+        lines = raw.decode("utf-8").splitlines()
+        header = next((n for n, line in enumerate(lines, 1) if "Content-Type:" in line), 1)
         raise CatalogError(
             path, header, f"the header names an unknown charset ({exc}); write charset=UTF-8"
         ) from None
@@ -1876,7 +1896,7 @@ class ContentCatalogs:
             if parsed != digest:
                 self._changed.add(language)
                 return lookup
-            if self.cache is None:
+            if self.cache is None and _memoisable(path):
                 # With the cache, the next build reads the lookup from it before this memo:
                 # keeping it here too would only hold every catalog's texts for nothing.
                 _LOOKUPS[memo] = (parsed, lookup)
@@ -1891,6 +1911,18 @@ class ContentCatalogs:
 # -n 50: 110 MB for four catalogs, kept for the whole build), and a build needs only this.
 # Filled only by builds without the cache (`serve --no-cache`): the cache is read first.
 _LOOKUPS: dict[tuple[str, str], tuple[str, CatalogLookup]] = {}
+# Only catalogs up to this size are memoised: every language's lookup stays in _LOOKUPS until the
+# process ends, so a one-shot `build --no-cache` of a large site held them all (bench/generate.py
+# -n 200: four 30 MB catalogs, 150 MB of lookups) though it never builds again.
+MEMO_CATALOG_BYTES = 1024 * 1024
+
+
+def _memoisable(path: Path) -> bool:
+    """Return whether the lookup of the catalog at PATH is small enough to keep in _LOOKUPS."""
+    try:
+        return path.stat().st_size <= MEMO_CATALOG_BYTES
+    except OSError:
+        return False
 
 
 def _parse_lookup(
@@ -1898,10 +1930,100 @@ def _parse_lookup(
 ) -> tuple[str, CatalogLookup]:
     """Parse a content catalog into its lookup; return it with the hash of the bytes parsed."""
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        raw = path.read_bytes()
     except OSError:
-        digest = ""  # read_catalog reports why it cannot be read
+        raw = None  # read_catalog reports why it cannot be read
+    if raw is not None and len(raw) <= max_bytes and _lints_clean(raw, locale):
+        lookup = _lookup_of_po(raw)
+        if lookup is not None:
+            return hashlib.sha256(raw).hexdigest(), lookup
+    digest = hashlib.sha256(raw).hexdigest() if raw is not None else ""
+    del raw
     return digest, CatalogLookup.of(read_catalog(path, locale, CONTENT_DOMAIN, max_bytes))
+
+
+def _lints_clean(raw: bytes, locale: str) -> bool:
+    """Return whether read_catalog would find nothing wrong before Babel reads RAW."""
+    try:
+        Locale.parse(locale)
+        return lint_po(raw.decode("utf-8")) is None
+    except (ValueError, UnknownLocaleError):
+        return False
+
+
+# The charset a catalog's header names, which Babel decodes the lines after it with.
+_CHARSET = re.compile(r"charset=([^\s;]+)", re.IGNORECASE)
+
+
+def _lookup_of_po(raw: bytes) -> CatalogLookup | None:
+    """Return the lookup of a UTF-8 catalog as read_po would read it, without babel's Catalog.
+
+    Memory: babel's Catalog of a large catalog is several times the size of its lookup (a
+    Message object with its locations, comments and flags per entry; N = 200: 30 MB .po files),
+    and the peak of a build was reached while it was built. Reads only what a lookup needs: the
+    msgctxt, msgid and msgstr of each entry and its fuzzy flag, line by line as Babel does
+    (bytes stripped, then decoded). Anything else (plural forms, obsolete entries, a repeated
+    key, another charset, a line out of place) returns None, and read_catalog reads the file.
+    """
+    entries: dict[tuple[str, str | None], tuple[Any, bool]] = {}
+    context: list[str] | None = None
+    ids: list[str] | None = None
+    strings: list[str] | None = None
+    current: list[str] | None = None  # the string that continuation lines add to
+    fuzzy = False
+
+    def finish() -> bool:
+        """Add the entry read so far, if any; False if it cannot be added as Babel would."""
+        nonlocal context, ids, strings, current, fuzzy
+        if ids is None:
+            return True
+        if strings is None:
+            return False  # Babel: "missing msgstr"
+        msgid = "".join(map(unescape, ids))
+        string = "".join(map(unescape, strings))
+        if not msgid:  # the header: babel reads its charset for the lines after it
+            found = _CHARSET.search(string)
+            if found and found.group(1).lower() not in ("utf-8", "utf8"):
+                return False
+        else:
+            key = (msgid, "".join(map(unescape, context)) if context else None)
+            if key in entries:
+                return False  # Babel merges a repeated entry
+            entries[key] = (string, fuzzy)
+        context = ids = strings = current = None
+        fuzzy = False
+        return True
+
+    for line_bytes in io.BytesIO(raw):
+        stripped = line_bytes.strip()
+        if not stripped:
+            continue
+        line = stripped.decode("utf-8")
+        if line[0] == "#":
+            if line[:2] == "#~" or not finish():
+                return None
+            if line[:2] == "#,":
+                fuzzy = fuzzy or any(f.strip() == "fuzzy" for f in line[2:].lstrip().split(","))
+            elif line[:2] == "#:" and ("\u2068" in line or "\u2069" in line):
+                return None  # Babel's reading of such locations may fail
+            continue
+        if line[0] == '"':
+            if current is None:
+                return None
+            current.append(line.strip())
+            continue
+        keyword, _, arg = line.partition(" ")
+        if keyword in ("msgid", "msgctxt") and not finish():
+            return None
+        if keyword == "msgctxt":
+            context = current = [arg.strip()]
+        elif keyword == "msgid":
+            ids = current = [arg.strip()]
+        elif keyword == "msgstr" and ids is not None and strings is None:
+            strings = current = [] if arg == '""' else [arg.strip()]
+        else:
+            return None
+    return CatalogLookup(entries) if finish() else None
 
 
 def _translate_cached(

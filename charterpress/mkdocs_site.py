@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -130,22 +131,26 @@ def write_project(
     strict: bool,
     links: SiteLinks | None = None,
     json_ld: Mapping[str, str] | None = None,
+    bodies_written: bool = False,
 ) -> Project:
-    """Write the MkDocs project of one language: mkdocs.yml, docs/, overrides/."""
+    """Write the MkDocs project of one language: mkdocs.yml, docs/, overrides/.
+
+    BODIES_WRITTEN: the pages' Markdown is already in docs/ (write_page_bodies) and RENDERED's
+    pages carry none; only their front matter is added.
+    """
     docs = project_dir / DOCS
-    docs.mkdir(parents=True)
+    docs.mkdir(parents=True, exist_ok=bodies_written)
     language = rendered.language
-    for page in rendered.pages:
-        target = docs / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        meta = _page_links(links, language, page) if links is not None else {}
-        if json_ld and page.path in json_ld:
-            meta["cp_json_ld"] = json_ld[page.path]
-        target.write_text(
-            _front_matter(page.head_title or page.title, page.foreign_languages, meta)
-            + page.markdown,
-            encoding="utf-8",
-        )
+    if bodies_written:
+        _add_front_matter(rendered, docs, links, json_ld)
+    else:
+        for page in rendered.pages:
+            target = docs / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(
+                _page_front_matter(page, language, links, json_ld) + page.markdown,
+                encoding="utf-8",
+            )
     _copy_tree(builtin_templates_dir() / "mkdocs" / "overrides", project_dir / OVERRIDES)
     _copy_tree(site_root / "templates" / "mkdocs" / "overrides", project_dir / OVERRIDES)
     theme_language = language.material
@@ -220,6 +225,56 @@ def write_project(
     config_file = project_dir / "mkdocs.yml"
     config_file.write_text(dump_yaml(config, sort_keys=False), encoding="utf-8")
     return Project(config_file, site_dir)
+
+
+def write_page_bodies(rendered: RenderedLanguage, project_dir: Path) -> RenderedLanguage:
+    """Write the Markdown of RENDERED's pages into PROJECT_DIR/docs/; return RENDERED without it.
+
+    So that a build need not hold every language's Markdown until the last language is
+    rendered: a public page's front matter (its hreflang links) needs every language's
+    "wholly translated" flags. write_project(bodies_written=True) adds the front matter.
+    """
+    docs = project_dir / DOCS
+    for page in rendered.pages:
+        target = docs / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown, encoding="utf-8")
+    return dataclasses.replace(
+        rendered, pages=tuple(dataclasses.replace(page, markdown="") for page in rendered.pages)
+    )
+
+
+def _add_front_matter(
+    rendered: RenderedLanguage,
+    docs: Path,
+    links: SiteLinks | None,
+    json_ld: Mapping[str, str] | None,
+) -> None:
+    """Put each page's front matter before its Markdown, written earlier by write_page_bodies.
+
+    The file becomes what write_project writes in one go: the front matter as text (its line
+    ends as the platform writes them) followed by the Markdown's bytes as they were written.
+    """
+    # A path written twice keeps its last page, as writing the pages whole would.
+    last = {page.path: page for page in rendered.pages}
+    for path, page in last.items():
+        target = docs / path
+        front = _page_front_matter(page, rendered.language, links, json_ld)
+        body = target.read_bytes()
+        target.write_bytes(front.replace("\n", os.linesep).encode("utf-8") + body)
+
+
+def _page_front_matter(
+    page: Page,
+    language: Language,
+    links: SiteLinks | None,
+    json_ld: Mapping[str, str] | None,
+) -> str:
+    """Return a page's front matter: its title, fallback languages, links and JSON-LD."""
+    meta = _page_links(links, language, page) if links is not None else {}
+    if json_ld and page.path in json_ld:
+        meta["cp_json_ld"] = json_ld[page.path]
+    return _front_matter(page.head_title or page.title, page.foreign_languages, meta)
 
 
 # libyaml's emitter, when PyYAML was built with it: the pure-Python one was a tenth of a build.

@@ -8,6 +8,7 @@ in one step (see publish.py).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -172,6 +173,7 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
         reporter.finish(progress.VALIDATE, detail="problems found")
         return BuildResult(None, _finish(diagnostics, options))
     site = with_base_url(outcome.site, options.base_url)
+    forget_key_positions(site)
     reporter.finish(
         progress.VALIDATE,
         charters=len(site.charters),
@@ -184,8 +186,23 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     if refusal is not None:
         return BuildResult(None, _finish([*diagnostics, refusal], options))
 
+    # The MkDocs projects are written into WORK as each language is rendered.
+    with publish.temporary_folder("charterpress-mkdocs-") as work:
+        return _render_and_build(site, out, options, cache, diagnostics, work, reporter)
+
+
+def _render_and_build(
+    site: ValidatedSite,
+    out: Path,
+    options: BuildOptions,
+    cache: BuildCache,
+    diagnostics: list[Diagnostic],
+    work: Path,
+    reporter: progress.Reporter,
+) -> BuildResult:
+    """Render every language into WORK, build the MkDocs projects, publish them into OUT."""
     renderer = Renderer(site.root, cache)
-    built, problems, later = render_languages(renderer, site, options, cache, reporter)
+    built, problems, later = render_languages(renderer, site, options, cache, work, reporter)
     diagnostics += problems
     rendered = [language.public for language in built]
     if has_errors(diagnostics):
@@ -204,7 +221,9 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
         )
         return BuildResult(None, _finish(diagnostics, options))
     try:
-        diagnostics += _build_both(renderer, site, built, later, staging, options, cache, reporter)
+        diagnostics += _build_both(
+            renderer, site, built, later, staging, options, cache, work, reporter
+        )
         diagnostics = _finish(diagnostics, options)
         if has_errors(diagnostics):
             return BuildResult(None, diagnostics)
@@ -222,9 +241,20 @@ def build_site(options: BuildOptions, reporter: progress.Reporter = progress.SIL
     return BuildResult(out, diagnostics, [r.language.code for r in rendered], cache.stats)
 
 
+# The folders of WORK, the build's temporary folder, each holding a folder per language segment:
+# the public and the handbook MkDocs projects, the public site's posters (placed after MkDocs).
+PUBLIC_PROJECTS = "public"
+HANDBOOK_PROJECTS = "handbook"
+POSTERS = "posters"
+
+
 @dataclass(frozen=True)
 class LanguageBuild:
-    """What the later stages need of one language once its translated site is dropped."""
+    """What the later stages need of one language once its translated site is dropped.
+
+    Its pages' Markdown and its posters are already written into the build's temporary folder
+    (spool_language): public and handbook carry the pages' titles and flags only, no posters.
+    """
 
     public: RenderedLanguage
     handbook: RenderedLanguage | None  # None: a handbook page failed, or nothing was rendered
@@ -234,26 +264,43 @@ class LanguageBuild:
     exports: dict[str, bytes]  # the JSON and iCalendar files, by path in the language's folder
 
 
+def forget_key_positions(site: ValidatedSite) -> None:
+    """Drop the positions of the keys written in SITE's source files, once it is validated.
+
+    Only the model's checks point at a key (an unknown key, CP202); what the later stages
+    report points at values (YamlDocument.pos), whose positions stay. The keys' table was an
+    eighth of the validated site (N = 50: 7 of 55 MB).
+    """
+    documents = [site.config_document]
+    documents += [source.document for source in site.charters.values()]
+    documents += [source.document for source in site.procedures.values()]
+    documents += [source.document for source in site.results]
+    for document in documents:
+        document.keys.clear()
+
+
 def render_languages(
     renderer: Renderer,
     site: ValidatedSite,
     options: BuildOptions,
     cache: BuildCache,
+    work: Path,
     reporter: progress.Reporter = progress.SILENT,
 ) -> tuple[list[LanguageBuild], list[Diagnostic], list[Diagnostic]]:
     """Translate and render one language at a time; return what the MkDocs projects need.
 
     Returns the languages rendered, the public site's problems (translations, then pages) and
     the handbook's (overdue reviews, then pages), which are reported after the public builds'.
+    Each language's pages and posters are written into WORK as it is rendered.
     """
     # Memory: a translated site is about as large as the validated one, and holding every
     # language's at once made the peak grow with five sites. So each language is translated,
     # then everything made from its translated site (public and handbook pages, JSON-LD,
     # exports) is made at once, and the translated site is dropped before the next language.
-    # The public projects cannot be written yet: each page's hreflang links name the languages
-    # in which it is wholly translated, known only when every language is rendered. Keeping the
-    # rendered Markdown until then costs a fraction of a translated site, and less than
-    # rendering every language twice (once for the flags, once for the pages).
+    # The public projects cannot be finished yet: each page's hreflang links name the languages
+    # in which it is wholly translated, known only when every language is rendered. So each
+    # page's Markdown is written at once, and its front matter added before MkDocs builds it
+    # (holding every language's Markdown until then was a fifth of the peak at N = 200).
     translator = i18n.SiteTranslator(site, cache)
     inputs = renderkeys.site_inputs(site) if renderer.cache is not None else None
     # JSON-LD's addresses read only the base URL: the translated pages are not known yet.
@@ -284,8 +331,10 @@ def render_languages(
         later += problems
         built.append(
             LanguageBuild(
-                public,
-                own,
+                spool_public(public, work),
+                mkdocs_site.write_page_bodies(own, work / HANDBOOK_PROJECTS / own.language.segment)
+                if own is not None
+                else None,
                 {
                     path: _pack(text.encode())
                     for path, text in _json_ld(renderer, edition, base, options.today).items()
@@ -293,12 +342,25 @@ def render_languages(
                 {path: _pack(data) for path, data in _exports(edition, options, cache).items()},
             )
         )
-        del edition  # its translated site: the largest thing a language holds
+        # Its translated site (the largest thing a language holds), and its pages with their
+        # Markdown, now written: not held while the next language is translated.
+        del edition, public, own
     if not codes:
         reporter.finish(progress.LANGUAGES, detail="", languages=0)
         reporter.start(progress.RENDER)
     reporter.finish(progress.RENDER, languages=counts["languages"], pages=counts["pages"])
     return built, translator.diagnostics() + pages, later
+
+
+def spool_public(rendered: RenderedLanguage, work: Path) -> RenderedLanguage:
+    """Write a language's public pages (Markdown only) and posters into WORK; return the rest."""
+    segment = rendered.language.segment
+    for poster in rendered.posters:
+        target = work / POSTERS / segment / poster.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(poster.html, encoding="utf-8")
+    pages = mkdocs_site.write_page_bodies(rendered, work / PUBLIC_PROJECTS / segment)
+    return replace(pages, posters=())
 
 
 def _build_both(
@@ -309,6 +371,7 @@ def _build_both(
     staging: Path,
     options: BuildOptions,
     cache: BuildCache,
+    work: Path,
     reporter: progress.Reporter = progress.SILENT,
 ) -> list[Diagnostic]:
     """Build the public site and the handbook into STAGING, their MkDocs projects in a pool.
@@ -316,6 +379,7 @@ def _build_both(
     The public projects are submitted first; the handbook's are written while they build. The
     two sites' stage lines overlap in time: each counts from its first project to its last.
     LATER: the handbook's problems found while rendering, reported after the public site's.
+    WORK: where render_languages wrote the pages and posters.
     """
 
     def on_built(kind: str, segment: str, pages: int) -> None:
@@ -323,13 +387,10 @@ def _build_both(
         if options.on_built is not None:
             options.on_built(kind, segment, pages)
 
-    with (
-        mkdocs_site.ProjectBuilder(options.today, options.jobs, on_built, cache) as builder,
-        publish.scratch_folder(staging, "mkdocs") as work,
-    ):
+    with mkdocs_site.ProjectBuilder(options.today, options.jobs, on_built, cache) as builder:
         reporter.start(progress.MKDOCS_PUBLIC)
         finish_public = _start_public(
-            renderer, site, built, staging / publish.PUBLIC, options, builder, Path(work)
+            renderer, site, built, staging / publish.PUBLIC, options, builder, work
         )
         reporter.start(progress.MKDOCS_HANDBOOK)
         own = [language.handbook for language in built if language.handbook is not None]
@@ -344,6 +405,7 @@ def _build_both(
                 today=options.today,
                 strict=options.strict,
                 builder=builder,
+                bodies=work / HANDBOOK_PROJECTS,
             )
         reporter.finish(progress.MKDOCS_HANDBOOK)
         return finish_public(reporter) + diagnostics
@@ -358,7 +420,8 @@ def _start_public(
     builder: mkdocs_site.ProjectBuilder,
     work: Path,
 ) -> Callable[[progress.Reporter], list[Diagnostic]]:
-    """Write one MkDocs project per language and submit it; return what finishes PUBLIC."""
+    """Finish the MkDocs project of each language in WORK and submit it; return what finishes
+    PUBLIC."""
     public.mkdir()
     rendered = [language.public for language in built]
     links = site_links(site, rendered)
@@ -366,7 +429,7 @@ def _start_public(
     for language in built:
         project = mkdocs_site.write_project(
             language.public,
-            work / language.public.language.segment,
+            work / PUBLIC_PROJECTS / language.public.language.segment,
             public / language.public.language.segment,
             site_root=site.root,
             labels=language.public.labels,
@@ -375,6 +438,7 @@ def _start_public(
             json_ld={
                 path: zlib.decompress(data).decode() for path, data in language.json_ld.items()
             },
+            bodies_written=True,
         )
         submitted = builder.submit(project, publish.PUBLIC, len(language.public.pages))
         started.append((language, project, submitted))
@@ -383,7 +447,8 @@ def _start_public(
         diagnostics: list[Diagnostic] = []
         for language, project, done in started:
             diagnostics += done()
-            diagnostics += _after_mkdocs(language.public, project)
+            posters = work / POSTERS / language.public.language.segment
+            diagnostics += _after_mkdocs(posters, project)
         reporter.finish(progress.MKDOCS_PUBLIC)
         reporter.start(progress.EXPORTS)
         written = 0
@@ -395,19 +460,27 @@ def _start_public(
     return finish
 
 
-def _after_mkdocs(language: RenderedLanguage, project: mkdocs_site.Project) -> list[Diagnostic]:
-    """Add what MkDocs does not make to a language's built site: posters, selector links."""
+def _after_mkdocs(posters: Path, project: mkdocs_site.Project) -> list[Diagnostic]:
+    """Add what MkDocs does not make to a language's built site: posters (written into the
+    folder POSTERS as the language was rendered), selector links."""
     diagnostics: list[Diagnostic] = []
     diagnostics += mkdocs_site.adapt_language_selector(project.site_dir)
-    for poster in language.posters:
-        target = project.site_dir / poster.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(poster.html, encoding="utf-8")
+    _move_files(posters, project.site_dir)
     for name in sitemap.LANGUAGE_SITEMAPS:
         (project.site_dir / name).unlink(missing_ok=True)
     # The first language is built, the others not yet: a half-made staging folder.
     publish.checkpoint("mkdocs")
     return diagnostics
+
+
+def _move_files(source: Path, target: Path) -> None:
+    """Move every file under SOURCE to the same place under TARGET (none if SOURCE is missing)."""
+    for path in sorted(source.rglob("*")):
+        if path.is_dir():
+            continue
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, destination)
 
 
 def _exports(edition: Edition, options: BuildOptions, cache: BuildCache | None) -> dict[str, bytes]:

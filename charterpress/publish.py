@@ -231,6 +231,20 @@ def scratch_folder(staging: Path, purpose: str) -> Iterator[Path]:
         remove_later([folder], output_lock(staging))
 
 
+@contextlib.contextmanager
+def temporary_folder(prefix: str) -> Iterator[Path]:
+    """Yield a new folder in the system's temporary folder, deleted afterwards by remove_later.
+
+    For what a build writes before it has a staging folder (its MkDocs projects, written as
+    each language is rendered): thousands of files, 1.7 s to delete at 200 charters.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        remove_later([folder])
+
+
 def wait_until_free(out: Path, wait: float | None = None) -> None:
     """Return once no build (nor the removal of an old output) holds OUT's lock."""
     held = OutputLock(out)

@@ -456,7 +456,7 @@ def write_handbook(
         contextlib.nullcontext(builder)
         if builder
         else mkdocs_site.ProjectBuilder(today, 1) as pool,
-        publish.scratch_folder(handbook.parent, "handbook")
+        publish.temporary_folder("charterpress-handbook-")
         if bodies is None
         else contextlib.nullcontext(Path(bodies)) as work,
     ):

@@ -215,28 +215,11 @@ def remove_later(folders: list[Path], lock: OutputLock | None = None) -> None:
 
 
 @contextlib.contextmanager
-def scratch_folder(staging: Path, purpose: str) -> Iterator[Path]:
-    """Yield a new folder beside STAGING for a build's PURPOSE (its MkDocs projects).
-
-    Beside the staging folder, with its marker, rather than in the system's temporary folder:
-    a build killed outright leaves it where the next build clears leftovers (remove_leftovers).
-    It is deleted afterwards by remove_later, holding the output's lock: the MkDocs projects of
-    a build (a folder per page, thousands of files) took 1.7 s to delete at 200 charters.
-    """
-    folder = Path(tempfile.mkdtemp(prefix=f"{staging.name}-{purpose}-", dir=staging.parent))
-    try:
-        (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        yield folder
-    finally:
-        remove_later([folder], output_lock(staging))
-
-
-@contextlib.contextmanager
 def temporary_folder(prefix: str) -> Iterator[Path]:
     """Yield a new folder in the system's temporary folder, deleted afterwards by remove_later.
 
-    For what a build writes before it has a staging folder (its MkDocs projects, written as
-    each language is rendered): thousands of files, 1.7 s to delete at 200 charters.
+    For a build's MkDocs projects, written as each language is rendered, before the build has a
+    staging folder: thousands of files, 1.7 s to delete at 200 charters.
     """
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     try:
